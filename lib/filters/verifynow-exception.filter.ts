@@ -1,0 +1,42 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { VerifyNowException } from '../errors/verifynow.exception';
+
+/**
+ * Answers every {@link VerifyNowException} with its HTTP status and a
+ * `{ statusCode, error, responseCode, message }` body, plus `Retry-After` when the
+ * wait is known. Configuration and credential problems answer a generic 500 and
+ * are logged (masked) for the operator. Replies through `HttpAdapterHost`, so it
+ * works on Express and Fastify alike.
+ *
+ * @example
+ * // app.module.ts
+ * providers: [{ provide: APP_FILTER, useClass: VerifyNowExceptionFilter }]
+ * @example
+ * // main.ts
+ * app.useGlobalFilters(new VerifyNowExceptionFilter(app.get(HttpAdapterHost)));
+ */
+@Catch(VerifyNowException)
+@Injectable()
+export class VerifyNowExceptionFilter implements ExceptionFilter<VerifyNowException> {
+  private readonly logger = new Logger(VerifyNowExceptionFilter.name);
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: VerifyNowException, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') {
+      // RPC and WebSocket contexts have their own ways of answering.
+      throw exception;
+    }
+    const { httpAdapter } = this.adapterHost;
+    const response: unknown = host.switchToHttp().getResponse();
+    const status = exception.getStatus();
+    if (exception.retryAfterSeconds !== undefined && (status === 429 || status === 503)) {
+      httpAdapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
+    }
+    if (status >= 500) {
+      this.logger.error(`${exception.codeName}: ${exception.message}`);
+    }
+    httpAdapter.reply(response, exception.getResponse(), status);
+  }
+}

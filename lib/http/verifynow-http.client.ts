@@ -1,0 +1,181 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import axios, { AxiosResponse, isAxiosError } from 'axios';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { firstValueFrom } from 'rxjs';
+import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
+import { VerifyNowOperation, VerifyNowUnavailableException } from '../errors/verifynow.exception';
+import { VERIFYNOW_HTTP_SERVICE } from '../verifynow.constants';
+import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
+
+/** An upstream answer, whatever its status. @internal */
+export interface UpstreamResponse {
+  /** HTTP status. */
+  status: number;
+  /** The body parsed as JSON, or `undefined` when it is not JSON. */
+  json: unknown;
+  /** Seconds from a `Retry-After` header, when there is one. */
+  retryAfterSeconds: number | undefined;
+}
+
+/** Query parameters; `undefined` ones are left out. @internal */
+export type UpstreamParams = Record<string, string | number | undefined>;
+
+const PATHS: Record<'v2' | 'v3', Record<VerifyNowOperation, string>> = {
+  v3: {
+    token: '/auth/v1/authentication/token',
+    send: '/verification/v3/send',
+    validate: '/verification/v3/validateOtp',
+  },
+  v2: {
+    token: '/auth/v1/authentication/token',
+    send: '/verification/v2/verification/send',
+    validate: '/verification/v2/verification/validateOtp',
+  },
+};
+
+/** The upstream fixes each method; another one gets HTTP 405. */
+const METHODS: Record<VerifyNowOperation, 'GET' | 'POST'> = {
+  token: 'GET',
+  send: 'POST',
+  validate: 'GET',
+};
+
+/** Upstream bodies are small; anything bigger is not a VerifyNow answer. */
+const MAX_BODY_BYTES = 1_000_000;
+const MAX_RETRY_AFTER_SECONDS = 86_400;
+
+/**
+ * Creates the module's own `HttpService`: keep-alive connections, no redirects
+ * (a redirect would carry the token elsewhere), every status resolved rather than
+ * thrown, and the raw body kept so that non-JSON answers can be recognised.
+ *
+ * @internal
+ */
+export function createVerifyNowHttpService(baseUrl: string): HttpService {
+  return new HttpService(
+    axios.create({
+      baseURL: baseUrl,
+      maxRedirects: 0,
+      maxContentLength: MAX_BODY_BYTES,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      headers: { Accept: 'application/json, */*' },
+      httpAgent: new HttpAgent({ keepAlive: true }),
+      httpsAgent: new HttpsAgent({ keepAlive: true }),
+    }),
+  );
+}
+
+/**
+ * Makes one request to the upstream, under the configured deadline, and reports
+ * what came back without judging it. Failures to get any answer (network error,
+ * deadline) become {@link VerifyNowUnavailableException}; nothing of the request
+ * (its URL holds the code and key) goes into the error.
+ *
+ * @internal
+ */
+@Injectable()
+export class VerifyNowHttpClient implements OnApplicationShutdown {
+  private readonly paths: Record<VerifyNowOperation, string>;
+
+  constructor(
+    @Inject(VERIFYNOW_HTTP_SERVICE) private readonly http: HttpService,
+    @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
+  ) {
+    this.paths = PATHS[options.apiVersion];
+  }
+
+  /** The path of an operation, for logs. */
+  pathOf(operation: VerifyNowOperation): string {
+    return this.paths[operation];
+  }
+
+  async call(
+    operation: VerifyNowOperation,
+    params: UpstreamParams,
+    token?: string,
+  ): Promise<UpstreamResponse> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    try {
+      const response = await firstValueFrom(
+        this.http.request<unknown>({
+          method: METHODS[operation],
+          url: this.paths[operation],
+          params,
+          headers: token === undefined ? undefined : { authToken: token },
+          signal: controller.signal,
+        }),
+      );
+      return readResponse(response);
+    } catch (error) {
+      throw new VerifyNowUnavailableException(
+        controller.signal.aborted
+          ? `no answer within ${this.options.timeoutMs} ms`
+          : `request failed (${errorCode(error)})`,
+        { operation },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes idle keep-alive connections with the application. */
+  onApplicationShutdown(): void {
+    const defaults = this.http.axiosRef.defaults;
+    (defaults.httpAgent as HttpAgent | undefined)?.destroy();
+    (defaults.httpsAgent as HttpsAgent | undefined)?.destroy();
+  }
+}
+
+function readResponse(response: AxiosResponse<unknown>): UpstreamResponse {
+  return {
+    status: response.status,
+    json: parseJson(response.data),
+    retryAfterSeconds: parseRetryAfter(response.headers?.['retry-after']),
+  };
+}
+
+function parseJson(data: unknown): unknown {
+  if (typeof data !== 'string') {
+    // An interceptor may already have parsed it.
+    return data === null || typeof data !== 'object' ? undefined : data;
+  }
+  const text = data.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseRetryAfter(header: unknown): number | undefined {
+  if (typeof header !== 'string' || header.trim() === '') {
+    return undefined;
+  }
+  const text = header.trim();
+  const seconds = /^\d+$/.test(text)
+    ? Number(text)
+    : Math.ceil((Date.parse(text) - Date.now()) / 1000);
+  if (!Number.isFinite(seconds)) {
+    return undefined;
+  }
+  return Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER_SECONDS);
+}
+
+/** A short, secret-free name for why a request failed, e.g. `ECONNREFUSED`. */
+function errorCode(error: unknown): string {
+  if (isAxiosError(error) && typeof error.code === 'string') {
+    return error.code;
+  }
+  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string') {
+    return (error as NodeJS.ErrnoException).code as string;
+  }
+  return error instanceof Error ? error.name : 'unknown error';
+}

@@ -1,0 +1,83 @@
+export { VerifyNowModule } from './verifynow.module';
+export type {
+  VerifyNowModuleAsyncOptions,
+  VerifyNowModuleForRootOptions,
+} from './verifynow.module-definition';
+export { VerifyNowService } from './verifynow.service';
+export { VerifyNowTokenProvider } from './auth/verifynow-token.provider';
+export { VERIFYNOW_HTTP_SERVICE, VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';
+
+export { verifyNowConfig } from './config/verifynow.config';
+export { VERIFYNOW_ENV_VARS, readVerifyNowEnv } from './config/verifynow-env';
+export { verifyNowOptionsFromEnv } from './config/verifynow-options.resolver';
+
+export {
+  VERIFYNOW_FLOW_TYPES,
+  type VerifyNowApiVersion,
+  type VerifyNowFlowType,
+  type VerifyNowModuleOptions,
+  type VerifyNowSandboxModuleOptions,
+} from './interfaces/verifynow-module-options.interface';
+export type {
+  SendOtpDeliveryOptions,
+  SendOtpInput,
+  SendOtpResult,
+  ValidateOtpInput,
+  ValidateOtpResult,
+  VerifyNowVerificationStatus,
+} from './interfaces/verifynow-otp.interface';
+
+export {
+  IsE164PhoneNumber,
+  SendOtpDto,
+  SendOtpResponseDto,
+  ValidateOtpDto,
+  ValidateOtpResponseDto,
+} from './dto';
+export { VerifyNowExceptionFilter } from './filters/verifynow-exception.filter';
+
+export {
+  AlreadyVerifiedException,
+  DuplicateResourceException,
+  InvalidCountryCodeException,
+  InvalidCustomerIdException,
+  InvalidVerificationIdException,
+  MaximumLimitReachedException,
+  RequestAlreadyExistsException,
+  ServerErrorException,
+  VerificationExpiredException,
+  VerificationFailedException,
+  VerifyNowAuthenticationException,
+  VerifyNowBadRequestException,
+  VerifyNowException,
+  VerifyNowInvalidInputException,
+  VerifyNowRateLimitException,
+  VerifyNowUnavailableException,
+  VerifyNowUnknownResponseException,
+  WrongOtpProvidedException,
+  exceptionForResponseCode,
+  type VerifyNowErrorBody,
+  type VerifyNowErrorDetails,
+  type VerifyNowOperation,
+} from './errors/verifynow.exception';
+export { VerifyNowConfigurationError } from './errors/verifynow-configuration.error';
+export {
+  VerifyNowResponseCode,
+  responseCodeName,
+  type VerifyNowResponseCodeName,
+  type VerifyNowResponseCodeValue,
+} from './errors/response-codes';
+
+export { maskPhoneNumber, redactUrl } from './redaction/redact';
+export {
+  parsePhoneNumber,
+  type ParsedPhoneNumber,
+  type PhoneNumberInput,
+} from './phone/phone-number';
+
+export {
+  VerifyNowSandbox,
+  type VerifyNowSandboxMessage,
+  type VerifyNowSandboxOptions,
+  type VerifyNowSandboxStats,
+} from './sandbox/verifynow-sandbox';

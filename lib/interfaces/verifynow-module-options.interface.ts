@@ -1,0 +1,101 @@
+/** The channels VerifyNow delivers a code through. */
+export const VERIFYNOW_FLOW_TYPES = ['SMS', 'WHATSAPP', 'RCS', 'SAUTH'] as const;
+
+/** A delivery channel: `'SMS'`, `'WHATSAPP'`, `'RCS'` or `'SAUTH'`. */
+export type VerifyNowFlowType = (typeof VERIFYNOW_FLOW_TYPES)[number];
+
+/** The upstream API generation: `'v3'` (current) or `'v2'` (legacy paths). */
+export type VerifyNowApiVersion = 'v2' | 'v3';
+
+/** Settings of the embedded sandbox, when it runs. */
+export interface VerifyNowSandboxModuleOptions {
+  /**
+   * A fixed code for every verification, for your own end-to-end tests.
+   * When unset, each verification gets a random code.
+   * Environment: `VERIFYNOW_SANDBOX_CODE`.
+   * @example '123456'
+   */
+  code?: string;
+  /**
+   * The loopback port the sandbox listens on.
+   * Environment: `VERIFYNOW_SANDBOX_PORT`.
+   * @default 0 (any free port)
+   */
+  port?: number;
+}
+
+/**
+ * Options of `VerifyNowModule.forRoot()` / `forRootAsync()`.
+ *
+ * Every option falls back to its environment variable when not given in code, so
+ * `VerifyNowModule.forRoot()` alone configures the module from the environment.
+ * Credentials are one of: `customerId` + `password`, `customerId` + `key`, or
+ * `authToken`. With none of them and `NODE_ENV` other than `production`, the module
+ * runs against its embedded sandbox.
+ */
+export interface VerifyNowModuleOptions {
+  /**
+   * The Message Central account id. Environment: `VERIFYNOW_CUSTOMER_ID`.
+   * @example 'C-33432A5F49F7404'
+   */
+  customerId?: string;
+  /**
+   * The account password, in plain text; the module Base64-encodes it.
+   * Environment: `VERIFYNOW_PASSWORD`.
+   */
+  password?: string;
+  /**
+   * The account password already Base64-encoded (the upstream's `key`).
+   * Environment: `VERIFYNOW_KEY`.
+   */
+  key?: string;
+  /**
+   * A pre-issued auth token. The module then makes no token call, and a 401 is
+   * an authentication error. Environment: `VERIFYNOW_AUTH_TOKEN`.
+   */
+  authToken?: string;
+  /**
+   * The account's country (dial code such as `'91'`), sent with the token request.
+   * Environment: `VERIFYNOW_COUNTRY`.
+   */
+  country?: string;
+  /** The account's e-mail, sent with the token request. Environment: `VERIFYNOW_EMAIL`. */
+  email?: string;
+  /**
+   * The upstream's base URL. Environment: `VERIFYNOW_BASE_URL`.
+   * @default 'https://cpaas.messagecentral.com'
+   */
+  baseUrl?: string;
+  /**
+   * `'v3'` for the current paths, `'v2'` for the legacy `/verification/v2/verification/*`
+   * paths. Environment: `VERIFYNOW_API_VERSION`.
+   * @default 'v3'
+   */
+  apiVersion?: VerifyNowApiVersion;
+  /**
+   * Dial code applied to numbers given without one, e.g. `'91'`.
+   * Environment: `VERIFYNOW_DEFAULT_COUNTRY_CODE`.
+   */
+  defaultCountryCode?: string;
+  /**
+   * The channel used when a send names none. Environment: `VERIFYNOW_FLOW_TYPE`.
+   * @default 'SMS'
+   */
+  defaultFlowType?: VerifyNowFlowType;
+  /**
+   * Digits in a code, 4 to 8. Environment: `VERIFYNOW_OTP_LENGTH`.
+   * @default 6
+   */
+  otpLength?: number;
+  /**
+   * Deadline of each upstream request in milliseconds. Environment: `VERIFYNOW_TIMEOUT_MS`.
+   * @default 10000
+   */
+  timeoutMs?: number;
+  /**
+   * Run against the embedded sandbox instead of the upstream: `true`, or its settings.
+   * When unset, the sandbox runs if no credentials are configured and `NODE_ENV` is
+   * not `production`. Environment: `VERIFYNOW_SANDBOX`.
+   */
+  sandbox?: boolean | VerifyNowSandboxModuleOptions;
+}

@@ -1,0 +1,74 @@
+import { VerifyNowFlowType } from './verifynow-module-options.interface';
+
+/** Delivery settings of one send; each falls back to the module's default. */
+export interface SendOtpDeliveryOptions {
+  /**
+   * The channel. Defaults to the module's `defaultFlowType` (`'SMS'`).
+   */
+  flowType?: VerifyNowFlowType;
+  /**
+   * Digits in the code, 4 to 8. Defaults to the module's `otpLength` (6).
+   */
+  otpLength?: number;
+}
+
+/**
+ * What `VerifyNowService.sendOtp()` takes: the receiver as one E.164 `phoneNumber`,
+ * or as `countryCode` + `mobileNumber` (`countryCode` may be left to the module's
+ * `defaultCountryCode`). `SendOtpDto` has this shape, so a validated request body
+ * can be passed as it is.
+ *
+ * @example { phoneNumber: '+919999999999' }
+ * @example { countryCode: '91', mobileNumber: '9999999999', flowType: 'WHATSAPP' }
+ */
+export interface SendOtpInput extends SendOtpDeliveryOptions {
+  /** E.164, e.g. `'+919999999999'`; a national number when `defaultCountryCode` is set. */
+  phoneNumber?: string;
+  /** Dial code, e.g. `'91'`; defaults to the module's `defaultCountryCode`. */
+  countryCode?: string;
+  /** The number without its country code, e.g. `'9999999999'`. */
+  mobileNumber?: string;
+}
+
+/** What `VerifyNowService.sendOtp()` returns. */
+export interface SendOtpResult {
+  /** Pass it to `validateOtp()` with the code the user types. */
+  verificationId: string;
+  /** The receiver's number without its country code. */
+  mobileNumber: string;
+  /** The receiver's dial code, e.g. `'91'`. */
+  countryCode: string;
+  /** The channel the code went through. */
+  flowType: VerifyNowFlowType;
+  /** Seconds the code stays valid, as the upstream says. */
+  timeoutSeconds: number;
+  /** The upstream's transaction id, when it gives one. */
+  transactionId: string | null;
+  /**
+   * True when no new code was sent because one sent earlier to this number is
+   * still valid (upstream code 506 with the pending verification's id); the user
+   * should type that earlier code.
+   */
+  alreadyPending: boolean;
+}
+
+/** What `VerifyNowService.validateOtp()` takes. */
+export interface ValidateOtpInput {
+  /** The id `sendOtp()` returned. */
+  verificationId: string | number;
+  /** The code the user typed: 4 to 8 digits. */
+  code: string;
+}
+
+/** The status of a completed verification. */
+export type VerifyNowVerificationStatus = 'VERIFICATION_COMPLETED';
+
+/** What `VerifyNowService.validateOtp()` returns; it throws for every other outcome. */
+export interface ValidateOtpResult {
+  verificationId: string;
+  /** The verified number as the upstream reports it (without country code). */
+  mobileNumber: string;
+  status: VerifyNowVerificationStatus;
+  /** The upstream's transaction id, when it gives one. */
+  transactionId: string | null;
+}

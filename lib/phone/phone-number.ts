@@ -1,0 +1,116 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
+
+/** A phone number split the way the upstream wants it. */
+export interface ParsedPhoneNumber {
+  /** Dial code without `+`, e.g. `'91'`. */
+  countryCode: string;
+  /** National significant number, e.g. `'9999999999'`. */
+  mobileNumber: string;
+  /** The whole number in E.164 form, e.g. `'+919999999999'`. */
+  e164: string;
+}
+
+/** The ways a caller may name a phone number. */
+export interface PhoneNumberInput {
+  /** E.164 (`+919999999999`), or a national number when a default country code applies. */
+  phoneNumber?: string;
+  /** Dial code, with or without `+`: `'91'`. */
+  countryCode?: string;
+  /** The number without its country code: `'9999999999'`. */
+  mobileNumber?: string;
+}
+
+const MAX_INPUT_LENGTH = 32;
+const DIAL_CODE = /^\+?([1-9]\d{0,3})$/;
+const FORMATTING = /[\s().-]/g;
+
+/** The message every malformed phone number gets; it never echoes the input. */
+export const PHONE_NUMBER_EXPECTATION =
+  'must be a valid phone number in E.164 form, e.g. +919999999999';
+
+/**
+ * Parses and validates a phone number with libphonenumber-js (full metadata).
+ *
+ * @param input - `phoneNumber`, or `countryCode` + `mobileNumber`, or `mobileNumber` alone.
+ * @param defaultCountryCode - Dial code used when the input carries none.
+ * @throws VerifyNowInvalidInputException when the number is missing, malformed or
+ *   not a valid number; the message says what is expected and never echoes the input.
+ */
+export function parsePhoneNumber(
+  input: PhoneNumberInput,
+  defaultCountryCode?: string,
+): ParsedPhoneNumber {
+  const { phoneNumber, countryCode, mobileNumber } = input;
+  if (phoneNumber !== undefined && (countryCode !== undefined || mobileNumber !== undefined)) {
+    throw new VerifyNowInvalidInputException(
+      'Give either phoneNumber, or countryCode with mobileNumber, not both.',
+    );
+  }
+  if (phoneNumber !== undefined) {
+    return parseOne(phoneNumber, 'phoneNumber', defaultCountryCode);
+  }
+  if (mobileNumber === undefined) {
+    throw new VerifyNowInvalidInputException(
+      'phoneNumber is required (or countryCode with mobileNumber).',
+    );
+  }
+  let dialCode = defaultCountryCode;
+  if (countryCode !== undefined) {
+    const match = typeof countryCode === 'string' ? DIAL_CODE.exec(countryCode.trim()) : null;
+    if (!match) {
+      throw new VerifyNowInvalidInputException(
+        'countryCode must be a dial code of 1 to 4 digits, e.g. 91.',
+      );
+    }
+    dialCode = match[1];
+  }
+  if (dialCode === undefined) {
+    throw new VerifyNowInvalidInputException(
+      'countryCode is required: no defaultCountryCode is configured.',
+    );
+  }
+  if (typeof mobileNumber !== 'string' || !/^\d+$/.test(mobileNumber.replace(FORMATTING, ''))) {
+    throw new VerifyNowInvalidInputException(
+      'mobileNumber must be the digits of the number without its country code, e.g. 9999999999.',
+    );
+  }
+  return parseOne(mobileNumber, 'mobileNumber', dialCode);
+}
+
+function parseOne(
+  text: unknown,
+  field: 'phoneNumber' | 'mobileNumber',
+  defaultCallingCode: string | undefined,
+): ParsedPhoneNumber {
+  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_INPUT_LENGTH) {
+    throw new VerifyNowInvalidInputException(`${field} ${PHONE_NUMBER_EXPECTATION}.`);
+  }
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('+') && defaultCallingCode === undefined) {
+    throw new VerifyNowInvalidInputException(
+      `${field} ${PHONE_NUMBER_EXPECTATION} (with the + and country code: no defaultCountryCode is configured).`,
+    );
+  }
+  const parsed = trimmed.startsWith('+')
+    ? parsePhoneNumberFromString(trimmed)
+    : parsePhoneNumberFromString(trimmed, { defaultCallingCode });
+  if (!parsed?.isValid()) {
+    throw new VerifyNowInvalidInputException(`${field} ${PHONE_NUMBER_EXPECTATION}.`);
+  }
+  return {
+    countryCode: parsed.countryCallingCode,
+    mobileNumber: parsed.nationalNumber,
+    e164: parsed.number,
+  };
+}
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** True when `text` is a valid phone number written strictly in E.164 form: `+`, then digits only. */
+export function isValidE164PhoneNumber(text: unknown): boolean {
+  if (typeof text !== 'string' || !E164.test(text)) {
+    return false;
+  }
+  return parsePhoneNumberFromString(text)?.isValid() === true;
+}

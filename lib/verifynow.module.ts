@@ -1,0 +1,59 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { VerifyNowTokenProvider } from './auth/verifynow-token.provider';
+import { VerifyNowHttpClient } from './http/verifynow-http.client';
+import { VerifyNowSandbox } from './sandbox/verifynow-sandbox';
+import { VERIFYNOW_HTTP_SERVICE } from './verifynow.constants';
+import { VERIFYNOW_RESOLVED_OPTIONS } from './verifynow.internal-constants';
+import {
+  ConfigurableModuleClass,
+  VerifyNowModuleForRootOptions,
+} from './verifynow.module-definition';
+import {
+  clockProvider,
+  httpServiceProvider,
+  resolvedOptionsProvider,
+  sandboxProvider,
+} from './verifynow.providers';
+import { VerifyNowService } from './verifynow.service';
+
+/**
+ * Sends and validates one-time passwords through Message Central's VerifyNow.
+ *
+ * @example
+ * // From the environment (VERIFYNOW_CUSTOMER_ID, VERIFYNOW_PASSWORD, ...), or the
+ * // embedded sandbox when none is set outside production:
+ * VerifyNowModule.forRoot()
+ * @example
+ * VerifyNowModule.forRoot({ customerId: 'C-33432A5F49F7404', password: process.env.MC_PASSWORD })
+ * @example
+ * VerifyNowModule.forRootAsync(verifyNowConfig.asProvider())
+ */
+@Module({
+  providers: [
+    resolvedOptionsProvider,
+    sandboxProvider,
+    httpServiceProvider,
+    clockProvider,
+    VerifyNowHttpClient,
+    VerifyNowTokenProvider,
+    VerifyNowService,
+  ],
+  exports: [
+    VerifyNowService,
+    VerifyNowTokenProvider,
+    VerifyNowSandbox,
+    VERIFYNOW_HTTP_SERVICE,
+    VERIFYNOW_RESOLVED_OPTIONS,
+  ],
+})
+export class VerifyNowModule extends ConfigurableModuleClass {
+  /**
+   * Registers the module. Each option not given falls back to its `VERIFYNOW_*`
+   * environment variable, so `forRoot()` alone reads the environment.
+   *
+   * @throws VerifyNowConfigurationError at boot when an option is missing or invalid.
+   */
+  static override forRoot(options: VerifyNowModuleForRootOptions = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}
