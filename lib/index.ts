@@ -79,5 +79,6 @@ export {
   VerifyNowSandbox,
   type VerifyNowSandboxMessage,
   type VerifyNowSandboxOptions,
+  type VerifyNowSandboxRequest,
   type VerifyNowSandboxStats,
 } from './sandbox/verifynow-sandbox';

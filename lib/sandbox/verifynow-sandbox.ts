@@ -55,6 +55,12 @@ export interface VerifyNowSandboxMessage {
   sentAt: string;
 }
 
+/** One request the sandbox received: method and path, never the query (it holds secrets). */
+export interface VerifyNowSandboxRequest {
+  method: string;
+  path: string;
+}
+
 /** How many requests of each kind the sandbox has served. */
 export interface VerifyNowSandboxStats {
   token: number;
@@ -86,6 +92,7 @@ const VALIDATE_PATHS = new Set([
   '/verification/v2/verification/validateOtp',
 ]);
 const OUTBOX_PATH = '/sandbox/outbox';
+/** Bound of the outbox and of the request log. */
 const OUTBOX_LIMIT = 1000;
 /** Finished verifications are kept this long after expiry, to answer 705/703 instead of 505. */
 const RETENTION_MS = 10 * 60_000;
@@ -114,6 +121,7 @@ export class VerifyNowSandbox {
   private readonly verifications = new Map<string, Verification>();
   private readonly pendingByPhone = new Map<string, string>();
   private readonly messages: VerifyNowSandboxMessage[] = [];
+  private readonly received: VerifyNowSandboxRequest[] = [];
   private readonly listeners = new Set<(message: VerifyNowSandboxMessage) => void>();
   private readonly counts: VerifyNowSandboxStats = { token: 0, send: 0, validate: 0 };
   private readonly now: () => number;
@@ -181,6 +189,11 @@ export class VerifyNowSandbox {
     return { ...this.counts };
   }
 
+  /** The requests received so far, newest last (at most the last 1000). */
+  requests(): VerifyNowSandboxRequest[] {
+    return [...this.received];
+  }
+
   /** The codes sent so far, newest last (at most the last 1000); optionally for one number only. */
   outbox(phoneNumber?: string): VerifyNowSandboxMessage[] {
     const wanted = phoneNumber === undefined ? undefined : normalizePhone(phoneNumber);
@@ -210,6 +223,7 @@ export class VerifyNowSandbox {
     this.verifications.clear();
     this.pendingByPhone.clear();
     this.messages.length = 0;
+    this.received.length = 0;
     this.counts.token = 0;
     this.counts.send = 0;
     this.counts.validate = 0;
@@ -221,6 +235,7 @@ export class VerifyNowSandbox {
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const path = url.pathname;
     const method = request.method ?? 'GET';
+    pushBounded(this.received, { method, path });
     if (path === TOKEN_PATH) {
       return this.expect('GET', method, path, response, () =>
         this.token(url.searchParams, response),
@@ -515,10 +530,7 @@ export class VerifyNowSandbox {
   }
 
   private deliver(message: VerifyNowSandboxMessage): void {
-    this.messages.push(message);
-    if (this.messages.length > OUTBOX_LIMIT) {
-      this.messages.splice(0, this.messages.length - OUTBOX_LIMIT);
-    }
+    pushBounded(this.messages, message);
     for (const listener of this.listeners) {
       listener(message);
     }
@@ -536,6 +548,14 @@ export class VerifyNowSandbox {
         this.release(verification);
       }
     }
+  }
+}
+
+/** Appends, dropping the oldest entries beyond {@link OUTBOX_LIMIT}. */
+function pushBounded<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > OUTBOX_LIMIT) {
+    list.splice(0, list.length - OUTBOX_LIMIT);
   }
 }
 

@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import {
+  SendOtpDto,
+  SendOtpResponseDto,
+  ValidateOtpDto,
+  ValidateOtpResponseDto,
+  VerifyNowService,
+} from 'nestjs-verifynow';
+
+/** Sends a code to a phone and checks the code the user types. */
+@Controller('otp')
+export class OtpController {
+  constructor(private readonly verifyNow: VerifyNowService) {}
+
+  /** `POST /otp/send {"phoneNumber":"+919999900001"}` → the verification id. */
+  @Post('send')
+  @HttpCode(HttpStatus.OK)
+  async send(@Body() body: SendOtpDto): Promise<SendOtpResponseDto> {
+    return SendOtpResponseDto.fromResult(await this.verifyNow.sendOtp(body));
+  }
+
+  /** `POST /otp/verify {"verificationId":"…","code":"…"}` → 200, or 401 for a wrong code. */
+  @Post('verify')
+  @HttpCode(HttpStatus.OK)
+  async verify(@Body() body: ValidateOtpDto): Promise<ValidateOtpResponseDto> {
+    return ValidateOtpResponseDto.fromResult(await this.verifyNow.validateOtp(body));
+  }
+}

@@ -1,0 +1,74 @@
+import { DynamicModule, INestApplication, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import { VerifyNowExceptionFilter, VerifyNowSandbox, VerifyNowService } from '../../lib';
+import { OtpController } from '../../sample/src/otp.controller';
+import { CapturingLogger } from './capturing-logger';
+import { HttpAnswer, postJson } from './http';
+
+/** The HTTP platforms the module supports. */
+export type Platform = 'express' | 'fastify';
+export const PLATFORMS: Platform[] = ['express', 'fastify'];
+
+/** A running fixture app: the sample's OTP routes over a real loopback port. */
+export interface OtpApp {
+  app: INestApplication;
+  url: string;
+  service: VerifyNowService;
+  /** The embedded sandbox, when the module runs one. */
+  sandbox: VerifyNowSandbox | null;
+  logger: CapturingLogger;
+  post(path: string, body: unknown): Promise<HttpAnswer>;
+  close(): Promise<void>;
+}
+
+export interface OtpAppOptions {
+  platform?: Platform;
+  /** Changes the testing module before it compiles, e.g. to override a provider. */
+  configure?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
+/**
+ * Boots the sample's OTP controller with `VerifyNowExceptionFilter` and a
+ * `ValidationPipe` around the given `VerifyNowModule` registration, and listens on
+ * a loopback port.
+ */
+export async function startOtpApp(
+  verifyNow: DynamicModule,
+  options: OtpAppOptions = {},
+): Promise<OtpApp> {
+  const logger = new CapturingLogger();
+  let builder = Test.createTestingModule({
+    imports: [verifyNow],
+    controllers: [OtpController],
+    providers: [
+      { provide: APP_FILTER, useClass: VerifyNowExceptionFilter },
+      {
+        provide: APP_PIPE,
+        useValue: new ValidationPipe({
+          transform: true,
+          whitelist: true,
+          forbidNonWhitelisted: true,
+        }),
+      },
+    ],
+  }).setLogger(logger);
+  builder = options.configure?.(builder) ?? builder;
+  const moduleRef = await builder.compile();
+  const app =
+    options.platform === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
+      : moduleRef.createNestApplication({ logger });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app,
+    url,
+    service: app.get(VerifyNowService),
+    sandbox: app.get<VerifyNowSandbox | null>(VerifyNowSandbox),
+    logger,
+    post: (path, body) => postJson(`${url}${path}`, body),
+    close: () => app.close(),
+  };
+}
