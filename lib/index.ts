@@ -2,6 +2,7 @@ export { VerifyNowModule } from './verifynow.module';
 export type {
   VerifyNowModuleAsyncOptions,
   VerifyNowModuleForRootOptions,
+  VerifyNowOptionsFactory,
 } from './verifynow.module-definition';
 export { VerifyNowService } from './verifynow.service';
 export { VerifyNowTokenProvider } from './auth/verifynow-token.provider';

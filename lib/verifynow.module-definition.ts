@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, ConfigurableModuleOptionsFactory } from '@nestjs/common';
 import { VerifyNowModuleOptions } from './interfaces/verifynow-module-options.interface';
 import { VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';
 
@@ -20,3 +20,18 @@ export type VerifyNowModuleForRootOptions = typeof OPTIONS_TYPE;
 
 /** What `VerifyNowModule.forRootAsync()` takes: `useFactory`/`useClass`/`useExisting`, `imports`, `inject`, `isGlobal`. */
 export type VerifyNowModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
+
+/**
+ * A class for `forRootAsync({ useClass })` / `useExisting`: its `create()` returns the options.
+ *
+ * @example
+ * @Injectable()
+ * class VerifyNowOptions implements VerifyNowOptionsFactory {
+ *   constructor(private readonly config: ConfigService) {}
+ *   create() { return { customerId: this.config.get('MC_CUSTOMER_ID'), password: this.config.get('MC_PASSWORD') }; }
+ * }
+ */
+export type VerifyNowOptionsFactory = ConfigurableModuleOptionsFactory<
+  VerifyNowModuleOptions,
+  'create'
+>;
