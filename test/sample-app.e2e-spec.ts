@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { postJson } from './helpers/http';
+import { RunningScript, runScript } from './helpers/child-process';
+
+/**
+ * The README's walk-through, for real: the built sample app started as
+ * `npm run sample` starts it, with no account and no credentials, then the curl
+ * steps (send, read the code from the log, verify).
+ */
+describe('the sample app, as the quick start runs it', () => {
+  let app: RunningScript;
+  let url: string;
+
+  beforeAll(async () => {
+    const env: NodeJS.ProcessEnv = { PORT: '0' };
+    for (const name of Object.keys(process.env)) {
+      if (name.startsWith('VERIFYNOW_')) env[name] = undefined;
+    }
+    app = runScript(join(__dirname, '..', 'sample', 'dist', 'main.js'), [], env);
+    [, url] = await app.waitFor(/Sample app listening on (http:\/\/\S+)/);
+  });
+
+  afterAll(async () => {
+    app.process.kill('SIGTERM');
+    await app.exit;
+  });
+
+  it('says it runs against the embedded sandbox', () => {
+    expect(app.output()).toContain('embedded sandbox');
+  });
+
+  it('sends a code, logs it in sandbox mode, and verifies it', async () => {
+    const sent = await postJson(`${url}/otp/send`, { phoneNumber: '+919999900001' });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({
+      phoneNumber: '+********0001',
+      expiresIn: 60,
+      alreadyPending: false,
+    });
+    const [, code, verificationId] = await app.waitFor(
+      /code (\d{6}) sent to \+\*+0001 \(verificationId (\d+)\)/,
+    );
+    expect(verificationId).toBe(sent.body.verificationId);
+
+    const wrong = await postJson(`${url}/otp/verify`, {
+      verificationId,
+      code: code === '000000' ? '111111' : '000000',
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toMatchObject({ error: 'WRONG_OTP_PROVIDED', responseCode: 702 });
+
+    const verified = await postJson(`${url}/otp/verify`, { verificationId, code });
+    expect(verified.status).toBe(200);
+    expect(verified.body).toEqual({ verificationId, status: 'VERIFICATION_COMPLETED' });
+  });
+
+  it('answers invalid input with 400 and what is expected', async () => {
+    const answer = await postJson(`${url}/otp/send`, { phoneNumber: '12345' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toEqual([expect.stringContaining('E.164')]);
+  });
+
+  it('stops on SIGTERM, taking its sandbox down with it', async () => {
+    const second = runScript(join(__dirname, '..', 'sample', 'dist', 'main.js'), [], { PORT: '0' });
+    const [, sandboxUrl] = await second.waitFor(/embedded sandbox at (http:\/\/\S+)/);
+    await second.waitFor(/Sample app listening/);
+    second.process.kill('SIGTERM');
+    // Nest's shutdown hooks close the app, then re-raise the signal.
+    await expect(second.exit).resolves.toEqual({ code: null, signal: 'SIGTERM' });
+    expect(second.output()).not.toContain('Error');
+    await expect(fetch(`${sandboxUrl}/sandbox/outbox`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,317 @@
+import { join } from 'node:path';
+import { VerifyNowSandbox } from '../lib';
+import { RunningScript, runScript } from './helpers/child-process';
+import { ManualClock } from './helpers/verifynow-context';
+import { HttpAnswer, request } from './helpers/http';
+
+const TOKEN = '/auth/v1/authentication/token';
+const SEND = '/verification/v3/send';
+const VALIDATE = '/verification/v3/validateOtp';
+const KEY = Buffer.from('any password').toString('base64');
+
+/** The upstream's HTTP API, called by hand as curl or Postman would. */
+class RawClient {
+  constructor(private readonly base: string) {}
+
+  async token(customerId = 'C-RAW', key = KEY): Promise<string> {
+    const answer = await this.get(TOKEN, { customerId, key, scope: 'NEW' });
+    return answer.body.token as string;
+  }
+
+  get(path: string, query: Record<string, string>, token?: string): Promise<HttpAnswer> {
+    return request(`${this.base}${path}?${new URLSearchParams(query).toString()}`, {
+      headers: token ? { authToken: token } : {},
+    });
+  }
+
+  post(path: string, query: Record<string, string>, token?: string): Promise<HttpAnswer> {
+    return request(`${this.base}${path}?${new URLSearchParams(query).toString()}`, {
+      method: 'POST',
+      headers: token ? { authToken: token } : {},
+    });
+  }
+
+  send(
+    token: string,
+    countryCode: string,
+    mobileNumber: string,
+    extra: Record<string, string> = {},
+  ) {
+    return this.post(SEND, { countryCode, mobileNumber, flowType: 'SMS', ...extra }, token);
+  }
+}
+
+describe('the sandbox speaks the upstream HTTP API', () => {
+  let sandbox: VerifyNowSandbox;
+  let client: RawClient;
+  let token: string;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    sandbox = await VerifyNowSandbox.start({ now: () => clock.now() });
+    client = new RawClient(sandbox.url);
+    token = await client.token();
+  });
+  afterAll(() => sandbox.close());
+
+  it('issues an HS512 JWT carrying sub, iat and exp', async () => {
+    const answer = await client.get(TOKEN, {
+      customerId: 'C-RAW',
+      key: KEY,
+      scope: 'NEW',
+      country: '91',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ status: 200, token: expect.any(String) });
+    const [header, payload] = (answer.body.token as string).split('.');
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'HS512' });
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    expect(claims).toMatchObject({ sub: 'C-RAW' });
+    expect(claims.exp - claims.iat).toBe(3600);
+  });
+
+  it('answers the documented success shape for a send', async () => {
+    const answer = await client.send(token, '91', '9999900801');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      responseCode: 200,
+      message: 'SUCCESS',
+      data: {
+        verificationId: expect.stringMatching(/^\d+$/),
+        mobileNumber: '9999900801',
+        responseCode: '200',
+        errorMessage: null,
+        timeout: '60',
+        smCLI: null,
+        transactionId: expect.any(String),
+      },
+    });
+    const code = sandbox.latestCode('+919999900801')!;
+    expect(code).toMatch(/^\d{4}$/); // the upstream's default length
+    const validated = await client.get(
+      VALIDATE,
+      { verificationId: answer.body.data.verificationId, code },
+      token,
+    );
+    expect(validated.body).toEqual({
+      responseCode: 200,
+      message: 'SUCCESS',
+      data: {
+        verficationId: answer.body.data.verificationId,
+        mobileNumber: '9999900801',
+        responseCode: '200',
+        errorMessage: null,
+        verificationStatus: 'VERIFICATION_COMPLETED',
+        authToken: null,
+        transactionId: answer.body.data.transactionId,
+      },
+    });
+  });
+
+  it('answers the seed table verbatim', async () => {
+    const expected: [string, number, string][] = [
+      ['82123060001', 201, 'OTP sent successfully'],
+      ['82123060002', 400, 'Msisdn invalid: msisdn length should between 4-16 characters'],
+      ['82123060003', 401, 'Authorization failed'],
+      ['82123060004', 403, 'OTP testing quota is insufficient'],
+      ['82123060005', 409, 'Msisdn invalid: msisdn has been blocked'],
+      ['82123060006', 429, 'Too many request in the allowed time frame'],
+    ];
+    for (const [number, status, message] of expected) {
+      const answer = await client.send(token, '62', number);
+      expect([number, answer.status, answer.body.message]).toEqual([number, status, message]);
+    }
+  });
+
+  it('refuses calls without a valid token with 401', async () => {
+    expect((await client.send('', '91', '9999900802')).status).toBe(401);
+    expect((await client.send(`${token}x`, '91', '9999900802')).status).toBe(401);
+    expect((await client.get(VALIDATE, { verificationId: '1', code: '1234' })).status).toBe(401);
+  });
+
+  it('reports bad credentials inside an HTTP 200', async () => {
+    const strict = await VerifyNowSandbox.start({ customerId: 'C-ONE', password: 'right' });
+    try {
+      const raw = new RawClient(strict.url);
+      const wrongId = await raw.get(TOKEN, {
+        customerId: 'C-TWO',
+        key: Buffer.from('right').toString('base64'),
+      });
+      expect([wrongId.status, wrongId.body]).toEqual([
+        200,
+        { status: 400, error: 'customerId is invalid' },
+      ]);
+      const wrongKey = await raw.get(TOKEN, {
+        customerId: 'C-ONE',
+        key: Buffer.from('wrong').toString('base64'),
+      });
+      expect([wrongKey.status, wrongKey.body]).toEqual([
+        200,
+        { status: 400, error: 'password is wrong' },
+      ]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('checks parameters like the upstream: 400 BAD_REQUEST, 511 for an unknown country', async () => {
+    expect((await client.send(token, '91', '12')).body).toMatchObject({ responseCode: 400 });
+    expect((await client.send(token, '91', '9999900803', { flowType: 'FAX' })).body).toMatchObject({
+      responseCode: 400,
+    });
+    expect((await client.send(token, '91', '9999900803', { otpLength: '9' })).body).toMatchObject({
+      responseCode: 400,
+    });
+    expect((await client.send(token, '999', '9999900803')).body).toMatchObject({
+      responseCode: 511,
+    });
+    expect(
+      (await client.get(VALIDATE, { verificationId: 'x', code: '1234' }, token)).body,
+    ).toMatchObject({ responseCode: 400 });
+  });
+
+  it('answers a wrong method with 405 and an unknown path with a Whitelabel HTML 404', async () => {
+    const wrongMethod = await client.get(SEND, {}, token);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect((await client.post(TOKEN, {})).status).toBe(405);
+    const unknown = await client.get('/verification/v4/send', {});
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('text/html');
+    expect(unknown.body).toContain('Whitelabel Error Page');
+  });
+
+  it('serves the v2 paths, which need the customer id', async () => {
+    const v2Send = '/verification/v2/verification/send';
+    const without = await client.post(
+      v2Send,
+      { countryCode: '91', mobileNumber: '9999900804', flowType: 'SMS' },
+      token,
+    );
+    expect(without.body).toMatchObject({ responseCode: 400 });
+    const sent = await client.post(
+      v2Send,
+      {
+        customerId: 'C-RAW',
+        countryCode: '91',
+        mobileNumber: '9999900804',
+        flowType: 'SMS',
+        otpLength: '6',
+      },
+      token,
+    );
+    expect(sent.body).toMatchObject({ responseCode: 200 });
+    const validated = await client.get(
+      '/verification/v2/verification/validateOtp',
+      {
+        customerId: 'C-RAW',
+        verificationId: sent.body.data.verificationId,
+        code: sandbox.latestCode('919999900804')!,
+      },
+      token,
+    );
+    expect(validated.body).toMatchObject({ responseCode: 200 });
+  });
+
+  it('answers 501 when the customer id does not match the token', async () => {
+    const answer = await client.send(token, '91', '9999900805', { customerId: 'C-OTHER' });
+    expect(answer.body).toMatchObject({ responseCode: 501 });
+  });
+
+  it('expires a code after its timeout: 705, and a new send is then allowed', async () => {
+    const sent = await client.send(token, '91', '9999900806');
+    const code = sandbox.latestCode('+919999900806')!;
+    expect((await client.send(token, '91', '9999900806')).body).toMatchObject({
+      responseCode: 506,
+      data: { verificationId: sent.body.data.verificationId },
+    });
+    clock.advance(60_000);
+    const late = await client.get(
+      VALIDATE,
+      { verificationId: sent.body.data.verificationId, code },
+      token,
+    );
+    expect(late.body).toMatchObject({ responseCode: 705, message: 'VERIFICATION_EXPIRED' });
+    expect((await client.send(token, '91', '9999900806')).body).toMatchObject({
+      responseCode: 200,
+    });
+  });
+
+  it('refuses its own tokens once they expire or are revoked', async () => {
+    const fresh = await client.token();
+    clock.advance(3_600_000);
+    expect((await client.send(fresh, '91', '9999900807')).status).toBe(401);
+    const next = await client.token();
+    sandbox.revokeTokens();
+    expect((await client.send(next, '91', '9999900807')).status).toBe(401);
+    token = await client.token();
+    expect((await client.send(token, '91', '9999900807')).status).toBe(200);
+  });
+
+  it('lists the codes it sent at GET /sandbox/outbox', async () => {
+    await client.send(token, '91', '9999900808');
+    const all = await request(`${sandbox.url}/sandbox/outbox`);
+    expect(all.body.messages.length).toBeGreaterThan(1);
+    const one = await request(`${sandbox.url}/sandbox/outbox?phoneNumber=%2B919999900808`);
+    expect(one.body.messages).toEqual([
+      expect.objectContaining({
+        phoneNumber: '+919999900808',
+        code: sandbox.latestCode('+919999900808'),
+      }),
+    ]);
+  });
+
+  it('uses a fixed code when given one', async () => {
+    const fixed = await VerifyNowSandbox.start({ code: '246810' });
+    try {
+      const raw = new RawClient(fixed.url);
+      const own = await raw.token();
+      await raw.send(own, '91', '9999900809', { otpLength: '6' });
+      expect(fixed.latestCode('+919999900809')).toBe('246810');
+    } finally {
+      await fixed.close();
+    }
+  });
+});
+
+describe('the verifynow-sandbox command', () => {
+  const cli = join(__dirname, '..', 'dist', 'sandbox', 'sandbox.cli.js');
+  let running: RunningScript | undefined;
+
+  afterEach(() => {
+    running?.process.kill('SIGKILL');
+  });
+
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}): RunningScript => {
+    running = runScript(cli, args, env);
+    return running;
+  };
+
+  it('serves the API on the port asked for and prints each code with the number masked', async () => {
+    const sandbox = run(['--port', '0', '--code', '424242']);
+    const [, url] = await sandbox.waitFor(/listening on (http:\/\/\S+)/);
+    const client = new RawClient(url);
+    const token = await client.token();
+    const sent = await client.send(token, '91', '9999900901', { otpLength: '6' });
+    expect(sent.body).toMatchObject({ responseCode: 200 });
+    const [line] = await sandbox.waitFor(/code 424242 for verification \d+ \(\+\*+0901, SMS\)/);
+    expect(line).not.toContain('9999900901');
+    sandbox.process.kill('SIGTERM');
+    await expect(sandbox.exit).resolves.toEqual({ code: 0, signal: null });
+  });
+
+  it('takes the fixed code from VERIFYNOW_SANDBOX_CODE', async () => {
+    const sandbox = run(['--port=0'], { VERIFYNOW_SANDBOX_CODE: '97531' });
+    const [, url] = await sandbox.waitFor(/listening on (http:\/\/\S+)/);
+    const client = new RawClient(url);
+    await client.send(await client.token(), '91', '9999900902');
+    await sandbox.waitFor(/code 97531 for verification/);
+  });
+
+  it('refuses unknown arguments with exit code 2 and the usage', async () => {
+    const sandbox = run(['--prot', '4010']);
+    await expect(sandbox.exit).resolves.toEqual({ code: 2, signal: null });
+    expect(sandbox.output()).toContain('unknown argument "--prot"');
+    expect(sandbox.output()).toContain('Usage: verifynow-sandbox');
+  });
+});
