@@ -1,0 +1,185 @@
+import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
+import {
+  DEFAULT_BASE_URL,
+  resolveVerifyNowOptions,
+  verifyNowOptionsFromEnv,
+} from './verifynow-options.resolver';
+
+const problemsOf = (run: () => unknown): readonly string[] => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof VerifyNowConfigurationError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  throw new Error('expected a VerifyNowConfigurationError');
+};
+
+describe('resolveVerifyNowOptions', () => {
+  const credentials = { customerId: 'C-1', password: 'pw' };
+
+  it('applies safe defaults', () => {
+    const resolved = resolveVerifyNowOptions(credentials, {});
+    expect(resolved).toMatchObject({
+      mode: 'live',
+      baseUrl: DEFAULT_BASE_URL,
+      apiVersion: 'v3',
+      defaultFlowType: 'SMS',
+      otpLength: 6,
+      timeoutMs: 10_000,
+      credentials: { type: 'key', customerId: 'C-1', key: Buffer.from('pw').toString('base64') },
+    });
+  });
+
+  it('reads each option from its environment variable when code leaves it out', () => {
+    const resolved = resolveVerifyNowOptions(
+      {},
+      {
+        VERIFYNOW_CUSTOMER_ID: 'C-ENV',
+        VERIFYNOW_KEY: 'cHc=',
+        VERIFYNOW_COUNTRY: '+91',
+        VERIFYNOW_EMAIL: 'ops@example.com',
+        VERIFYNOW_BASE_URL: 'https://verify.example.com/',
+        VERIFYNOW_API_VERSION: 'V2',
+        VERIFYNOW_DEFAULT_COUNTRY_CODE: '62',
+        VERIFYNOW_FLOW_TYPE: 'rcs',
+        VERIFYNOW_OTP_LENGTH: '8',
+        VERIFYNOW_TIMEOUT_MS: '2500',
+      },
+    );
+    expect(resolved).toMatchObject({
+      credentials: { type: 'key', customerId: 'C-ENV', key: 'cHc=' },
+      country: '91',
+      email: 'ops@example.com',
+      baseUrl: 'https://verify.example.com',
+      apiVersion: 'v2',
+      defaultCountryCode: '62',
+      defaultFlowType: 'RCS',
+      otpLength: 8,
+      timeoutMs: 2500,
+    });
+  });
+
+  it('treats empty environment variables as unset', () => {
+    const resolved = resolveVerifyNowOptions(credentials, { VERIFYNOW_OTP_LENGTH: '  ' });
+    expect(resolved.otpLength).toBe(6);
+  });
+
+  it('lists every problem at once, each with its variable', () => {
+    const problems = problemsOf(() =>
+      resolveVerifyNowOptions({ ...credentials, otpLength: 3, timeoutMs: 0, email: 'nope' }, {}),
+    );
+    expect(problems).toEqual([
+      'email (VERIFYNOW_EMAIL) must be an e-mail address; got "nope"',
+      'otpLength (VERIFYNOW_OTP_LENGTH) must be an integer from 4 to 8; got 3',
+      'timeoutMs (VERIFYNOW_TIMEOUT_MS) must be an integer number of milliseconds from 1 to 300000; got 0',
+    ]);
+  });
+
+  it.each([
+    [
+      { customerId: 'C-1', password: 'pw', key: 'cHc=' },
+      'set only one of password (VERIFYNOW_PASSWORD) or key (VERIFYNOW_KEY)',
+    ],
+    [
+      { authToken: 'token-123456', password: 'pw', customerId: 'C-1' },
+      'set either authToken (VERIFYNOW_AUTH_TOKEN) or a password/key, not both',
+    ],
+    [{ password: 'pw' }, 'customerId (VERIFYNOW_CUSTOMER_ID) is required with a password or key'],
+    [
+      { customerId: 'C-1' },
+      'password (VERIFYNOW_PASSWORD) or key (VERIFYNOW_KEY) is required with customerId (VERIFYNOW_CUSTOMER_ID)',
+    ],
+    [{ sandbox: false }, 'credentials are required with sandbox off'],
+    [
+      { authToken: 'token-123456', apiVersion: 'v2' as const },
+      'customerId (VERIFYNOW_CUSTOMER_ID) is required with apiVersion v2',
+    ],
+  ])('refuses inconsistent credentials %#', (options, problem) => {
+    expect(problemsOf(() => resolveVerifyNowOptions(options, {})).join('\n')).toContain(problem);
+  });
+
+  it('never repeats a secret in a problem', () => {
+    const problems = problemsOf(() =>
+      resolveVerifyNowOptions(
+        { customerId: 'C-1', key: 'not*base64*hunter2', authToken: 'short' },
+        { VERIFYNOW_SANDBOX_CODE: 'hunter2' },
+      ),
+    ).join('\n');
+    expect(problems).toContain('key (VERIFYNOW_KEY)');
+    expect(problems).toContain('authToken (VERIFYNOW_AUTH_TOKEN)');
+    expect(problems).toContain('sandbox.code (VERIFYNOW_SANDBOX_CODE)');
+    expect(problems).not.toContain('hunter2');
+    expect(problems).not.toContain('short');
+  });
+
+  describe('the sandbox decision', () => {
+    it('runs the sandbox when nothing is configured outside production', () => {
+      const resolved = resolveVerifyNowOptions({}, { NODE_ENV: 'development' });
+      expect(resolved).toMatchObject({ mode: 'sandbox', sandboxReason: 'no-credentials' });
+    });
+
+    it('refuses to start without credentials in production', () => {
+      expect(
+        problemsOf(() => resolveVerifyNowOptions({}, { NODE_ENV: 'production' })).join(),
+      ).toContain('credentials are required when NODE_ENV is production');
+    });
+
+    it('runs the sandbox when asked, even with credentials, which it then expects', () => {
+      const resolved = resolveVerifyNowOptions(
+        { ...credentials, sandbox: { code: '1234', port: 4010 } },
+        { NODE_ENV: 'production' },
+      );
+      expect(resolved).toMatchObject({
+        mode: 'sandbox',
+        sandboxReason: 'configured',
+        sandbox: { code: '1234', port: 4010, password: 'pw' },
+      });
+    });
+
+    it('reads VERIFYNOW_SANDBOX as a boolean', () => {
+      expect(resolveVerifyNowOptions(credentials, { VERIFYNOW_SANDBOX: 'yes' }).mode).toBe(
+        'sandbox',
+      );
+      expect(resolveVerifyNowOptions(credentials, { VERIFYNOW_SANDBOX: '0' }).mode).toBe('live');
+      expect(
+        problemsOf(() => resolveVerifyNowOptions(credentials, { VERIFYNOW_SANDBOX: 'maybe' })),
+      ).toEqual([
+        'sandbox (VERIFYNOW_SANDBOX) must be true or false (or, in code, an object of sandbox settings); got "maybe"',
+      ]);
+    });
+
+    it('does not switch the sandbox on because a sandbox code is set', () => {
+      expect(resolveVerifyNowOptions(credentials, { VERIFYNOW_SANDBOX_CODE: '123456' }).mode).toBe(
+        'live',
+      );
+    });
+  });
+
+  it('counts the password, key and token as secrets', () => {
+    const resolved = resolveVerifyNowOptions(credentials, {});
+    expect(resolved.secrets).toEqual(['pw', Buffer.from('pw').toString('base64')]);
+  });
+});
+
+describe('verifyNowOptionsFromEnv', () => {
+  it('converts the variables to typed options, leaving out unset ones', () => {
+    expect(
+      verifyNowOptionsFromEnv({
+        VERIFYNOW_CUSTOMER_ID: 'C-9',
+        VERIFYNOW_PASSWORD: 'pw',
+        VERIFYNOW_OTP_LENGTH: '7',
+        VERIFYNOW_SANDBOX: 'true',
+        VERIFYNOW_SANDBOX_PORT: '4010',
+      }),
+    ).toEqual({ customerId: 'C-9', password: 'pw', otpLength: 7, sandbox: { port: 4010 } });
+  });
+
+  it('names the variable behind a bad value', () => {
+    expect(problemsOf(() => verifyNowOptionsFromEnv({ VERIFYNOW_TIMEOUT_MS: 'soon' }))).toEqual([
+      'timeoutMs (VERIFYNOW_TIMEOUT_MS) must be an integer number of milliseconds from 1 to 300000; got "soon"',
+    ]);
+  });
+});
