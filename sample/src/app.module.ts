@@ -20,7 +20,11 @@ import { SandboxCodeLogger } from './sandbox-code.logger';
     { provide: APP_FILTER, useClass: VerifyNowExceptionFilter },
     {
       provide: APP_PIPE,
-      useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }),
+      useValue: new ValidationPipe({
+        transform: true,
+        whitelist: true,
+        forbidNonWhitelisted: true,
+      }),
     },
   ],
 })
