@@ -1,5 +1,3 @@
-import { VerifyNowModuleOptions } from '../interfaces/verifynow-module-options.interface';
-
 /** The environment variable behind each option. */
 export const VERIFYNOW_ENV_VARS = {
   customerId: 'VERIFYNOW_CUSTOMER_ID',
@@ -52,6 +50,3 @@ export function optionLabel(option: keyof typeof VERIFYNOW_ENV_VARS): string {
     option === 'sandboxCode' ? 'sandbox.code' : option === 'sandboxPort' ? 'sandbox.port' : option;
   return `${name} (${VERIFYNOW_ENV_VARS[option]})`;
 }
-
-/** The option names of {@link VerifyNowModuleOptions} that have an environment variable. */
-export type VerifyNowOptionName = keyof VerifyNowModuleOptions;

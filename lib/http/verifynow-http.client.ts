@@ -88,11 +88,6 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
     this.paths = PATHS[options.apiVersion];
   }
 
-  /** The path of an operation, for logs. */
-  pathOf(operation: VerifyNowOperation): string {
-    return this.paths[operation];
-  }
-
   async call(
     operation: VerifyNowOperation,
     params: UpstreamParams,

@@ -1,8 +1,8 @@
-import { DynamicModule, INestApplication, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { DynamicModule, INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
-import { VerifyNowExceptionFilter, VerifyNowSandbox, VerifyNowService } from '../../lib';
+import { VerifyNowSandbox, VerifyNowService } from '../../lib';
+import { OTP_HTTP_PROVIDERS } from '../../sample/src/app.module';
 import { OtpController } from '../../sample/src/otp.controller';
 import { CapturingLogger } from './capturing-logger';
 import { HttpAnswer, postJson } from './http';
@@ -30,8 +30,7 @@ export interface OtpAppOptions {
 }
 
 /**
- * Boots the sample's OTP controller with `VerifyNowExceptionFilter` and a
- * `ValidationPipe` around the given `VerifyNowModule` registration, and listens on
+ * Boots the sample's OTP controller, with the sample's filter and validation pipe, around the given `VerifyNowModule` registration, and listens on
  * a loopback port.
  */
 export async function startOtpApp(
@@ -42,17 +41,7 @@ export async function startOtpApp(
   let builder = Test.createTestingModule({
     imports: [verifyNow],
     controllers: [OtpController],
-    providers: [
-      { provide: APP_FILTER, useClass: VerifyNowExceptionFilter },
-      {
-        provide: APP_PIPE,
-        useValue: new ValidationPipe({
-          transform: true,
-          whitelist: true,
-          forbidNonWhitelisted: true,
-        }),
-      },
-    ],
+    providers: OTP_HTTP_PROVIDERS,
   }).setLogger(logger);
   builder = options.configure?.(builder) ?? builder;
   const moduleRef = await builder.compile();
