@@ -6,6 +6,8 @@ const transform = {
 const moduleNameMapper = { '^nestjs-verifynow$': '<rootDir>/lib/index.ts' };
 
 module.exports = {
+  globalSetup: '<rootDir>/test/setup/redis.global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/redis.global-teardown.ts',
   projects: [
     {
       displayName: 'unit',

@@ -6,6 +6,43 @@ export type {
 } from './verifynow.module-definition';
 export { VerifyNowService } from './verifynow.service';
 export { VerifyNowTokenProvider } from './auth/verifynow-token.provider';
+
+export {
+  REQUIRE_OTP_METADATA,
+  RequireOtp,
+  VerifiedOtpProof,
+  getVerifiedOtp,
+} from './step-up/require-otp.decorator';
+export { RequireOtpGuard, type OtpRequest, type RequireOtpSettings } from './step-up/require-otp.guard';
+export {
+  VerifyNowStepUpService,
+  type OtpChallengeInput,
+  type OtpProof,
+  type OtpProofExpectations,
+  type VerifiedOtp,
+} from './step-up/verifynow-step-up.service';
+export type {
+  RequireOtpOptions,
+  ResolvePhoneNumber,
+  VerifyNowGuardOptions,
+} from './interfaces/require-otp-options.interface';
+export type {
+  VerifyNowLimitsOptions,
+  VerifyNowRateLimit,
+  VerifyNowStoreOptions,
+} from './interfaces/verifynow-state-options.interface';
+export {
+  VerifyNowStore,
+  type VerificationClaim,
+  type VerificationEntry,
+  type VerificationOutcome,
+  type VerificationRecord,
+  type VerificationState,
+} from './store/verifynow-store.interface';
+export { InMemoryVerifyNowStore } from './store/in-memory-verifynow.store';
+export { RedisVerifyNowStore } from './store/redis-verifynow.store';
+export { RedisThrottlerStorage } from './limits/redis-throttler.storage';
+export type { VerifyNowRedisClient } from './redis/redis-client';
 export { VERIFYNOW_HTTP_SERVICE, VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';
 
 export { verifyNowConfig } from './config/verifynow.config';
@@ -62,6 +99,14 @@ export {
   type VerifyNowOperation,
 } from './errors/verifynow.exception';
 export { VerifyNowConfigurationError } from './errors/verifynow-configuration.error';
+export {
+  OTP_STEP_UP_ERRORS,
+  OtpCountryNotAllowedException,
+  OtpRequiredException,
+  OtpStepUpException,
+  TooManyOtpRequestsException,
+  type OtpStepUpErrorCode,
+} from './errors/otp-step-up.exception';
 export {
   VerifyNowResponseCode,
   responseCodeName,

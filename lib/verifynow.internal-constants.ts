@@ -11,3 +11,9 @@ export interface VerifyNowClock {
 
 /** @internal */
 export const SYSTEM_CLOCK: VerifyNowClock = { now: () => Date.now() };
+
+/** @internal The `ThrottlerStorage` the send limits count in. */
+export const VERIFYNOW_THROTTLER_STORAGE = 'VERIFYNOW:THROTTLER_STORAGE';
+
+/** @internal The Redis connection, when state is shared (`VerifyNowRedisConnection`). */
+export const VERIFYNOW_REDIS = 'VERIFYNOW:REDIS';

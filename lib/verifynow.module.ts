@@ -1,6 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { VerifyNowTokenProvider } from './auth/verifynow-token.provider';
 import { VerifyNowHttpClient } from './http/verifynow-http.client';
+import { VerifyNowSendLimiter } from './limits/verifynow-send-limiter';
+import { RequireOtpGuard } from './step-up/require-otp.guard';
+import { VerifyNowStepUpService } from './step-up/verifynow-step-up.service';
+import { VerifyNowStore } from './store/verifynow-store.interface';
 import { VerifyNowSandbox } from './sandbox/verifynow-sandbox';
 import { VERIFYNOW_HTTP_SERVICE } from './verifynow.constants';
 import { VERIFYNOW_RESOLVED_OPTIONS } from './verifynow.internal-constants';
@@ -11,8 +15,11 @@ import {
 import {
   clockProvider,
   httpServiceProvider,
+  redisProvider,
   resolvedOptionsProvider,
   sandboxProvider,
+  storeProvider,
+  throttlerStorageProvider,
 } from './verifynow.providers';
 import { VerifyNowService } from './verifynow.service';
 
@@ -34,13 +41,22 @@ import { VerifyNowService } from './verifynow.service';
     sandboxProvider,
     httpServiceProvider,
     clockProvider,
+    redisProvider,
+    storeProvider,
+    throttlerStorageProvider,
     VerifyNowHttpClient,
     VerifyNowTokenProvider,
+    VerifyNowSendLimiter,
     VerifyNowService,
+    VerifyNowStepUpService,
+    RequireOtpGuard,
   ],
   exports: [
     VerifyNowService,
+    VerifyNowStepUpService,
     VerifyNowTokenProvider,
+    VerifyNowStore,
+    RequireOtpGuard,
     VerifyNowSandbox,
     VERIFYNOW_HTTP_SERVICE,
     VERIFYNOW_RESOLVED_OPTIONS,

@@ -1,4 +1,10 @@
 import { Logger, Provider } from '@nestjs/common';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { RedisThrottlerStorage } from './limits/redis-throttler.storage';
+import { VerifyNowRedisConnection } from './redis/verifynow-redis.connection';
+import { InMemoryVerifyNowStore } from './store/in-memory-verifynow.store';
+import { RedisVerifyNowStore } from './store/redis-verifynow.store';
+import { VerifyNowStore } from './store/verifynow-store.interface';
 import {
   ResolvedVerifyNowOptions,
   resolveVerifyNowOptions,
@@ -10,7 +16,10 @@ import { VERIFYNOW_HTTP_SERVICE, VERIFYNOW_MODULE_OPTIONS } from './verifynow.co
 import {
   SYSTEM_CLOCK,
   VERIFYNOW_CLOCK,
+  VERIFYNOW_REDIS,
   VERIFYNOW_RESOLVED_OPTIONS,
+  VERIFYNOW_THROTTLER_STORAGE,
+  VerifyNowClock,
 } from './verifynow.internal-constants';
 
 const logger = new Logger('VerifyNowModule');
@@ -68,3 +77,39 @@ export const httpServiceProvider: Provider = {
 
 /** @internal */
 export const clockProvider: Provider = { provide: VERIFYNOW_CLOCK, useValue: SYSTEM_CLOCK };
+
+/** The Redis connection when `store.redis` is set; `null` otherwise. @internal */
+export const redisProvider: Provider = {
+  provide: VERIFYNOW_REDIS,
+  useFactory: (options: ResolvedVerifyNowOptions) => VerifyNowRedisConnection.fromOptions(options),
+  inject: [VERIFYNOW_RESOLVED_OPTIONS],
+};
+
+/** The verification ledger: the application's own, Redis, or memory. @internal */
+export const storeProvider: Provider = {
+  provide: VerifyNowStore,
+  useFactory: (
+    options: ResolvedVerifyNowOptions,
+    redis: VerifyNowRedisConnection | null,
+    clock: VerifyNowClock,
+  ): VerifyNowStore =>
+    options.store.ledger ??
+    (redis
+      ? new RedisVerifyNowStore(redis.client, options.store.redis?.keyPrefix)
+      : new InMemoryVerifyNowStore(clock)),
+  inject: [VERIFYNOW_RESOLVED_OPTIONS, VERIFYNOW_REDIS, VERIFYNOW_CLOCK],
+};
+
+/** Where the send limits count: the application's own storage, Redis, or memory. @internal */
+export const throttlerStorageProvider: Provider = {
+  provide: VERIFYNOW_THROTTLER_STORAGE,
+  useFactory: (
+    options: ResolvedVerifyNowOptions,
+    redis: VerifyNowRedisConnection | null,
+  ): ThrottlerStorage =>
+    options.limits.storage ??
+    (redis
+      ? new RedisThrottlerStorage(redis.client, options.store.redis?.keyPrefix)
+      : new ThrottlerStorageService()),
+  inject: [VERIFYNOW_RESOLVED_OPTIONS, VERIFYNOW_REDIS],
+};

@@ -8,6 +8,7 @@ import {
   VerifyNowException,
   VerifyNowInvalidInputException,
   VerifyNowOperation,
+  VerifyNowUnavailableException,
   VerifyNowUnknownResponseException,
   exceptionForResponseCode,
 } from './errors/verifynow.exception';
@@ -28,8 +29,12 @@ import {
   ValidateOtpResult,
 } from './interfaces/verifynow-otp.interface';
 import { ParsedPhoneNumber, parsePhoneNumber } from './phone/phone-number';
+import { VerifyNowSendLimiter } from './limits/verifynow-send-limiter';
 import { maskPhoneNumber, sanitizeText } from './redaction/redact';
-import { VERIFYNOW_RESOLVED_OPTIONS } from './verifynow.internal-constants';
+import { subjectOf } from './store/subject';
+import { VerifyNowStore } from './store/verifynow-store.interface';
+import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from './verifynow.internal-constants';
+import type { VerifyNowClock } from './verifynow.internal-constants';
 
 /** Seconds a code lives when the upstream's answer does not say (its documented default). */
 const DEFAULT_CODE_TIMEOUT_SECONDS = 60;
@@ -41,7 +46,12 @@ interface PreparedSend {
   phone: ParsedPhoneNumber;
   flowType: VerifyNowFlowType;
   otpLength: number;
+  purpose: string | null;
+  clientIp: string | undefined;
 }
+
+const MAX_PURPOSE_LENGTH = 200;
+const MAX_IP_LENGTH = 64;
 
 /**
  * Sends and validates one-time passwords through VerifyNow.
@@ -60,16 +70,22 @@ export class VerifyNowService {
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
     private readonly client: VerifyNowHttpClient,
     private readonly tokens: VerifyNowTokenProvider,
+    private readonly limiter: VerifyNowSendLimiter,
+    @Inject(VerifyNowStore) private readonly store: VerifyNowStore,
+    @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
   ) {}
 
   /**
-   * Sends a code to a phone number.
+   * Sends a code to a phone number, after checking the send limits, and records
+   * the verification in the ledger (with its `purpose`, if given).
    *
    * @example
    * const { verificationId } = await verifyNow.sendOtp({ phoneNumber: '+919999999999' });
    * @returns the verification to validate; `alreadyPending: true` when a code sent
    *   earlier to this number is still valid and no new one was sent.
    * @throws VerifyNowInvalidInputException (400) for a malformed number, channel or length.
+   * @throws TooManyOtpRequestsException (429) and OtpCountryNotAllowedException (403)
+   *   from the send limits, before any upstream call.
    * @throws VerifyNowException subclasses for the upstream's error codes
    *   (e.g. `MaximumLimitReachedException`, `InvalidCountryCodeException`),
    *   `VerifyNowAuthenticationException`, `VerifyNowUnavailableException`.
@@ -79,6 +95,7 @@ export class VerifyNowService {
     const send = this.prepareSend(input);
     const phone = maskPhoneNumber(send.phone.e164);
     try {
+      await this.limiter.check(send.phone, send.clientIp);
       const params: UpstreamParams = {
         countryCode: send.phone.countryCode,
         customerId: this.options.credentials.customerId,
@@ -88,6 +105,7 @@ export class VerifyNowService {
       };
       const { envelope, details } = await this.callUpstream('send', params, []);
       const result = this.readSendResult(envelope, details, send);
+      await this.recordSend(result.verificationId, send);
       this.logger.debug(
         `send ${result.alreadyPending ? 'pending' : 'ok'} verificationId=${result.verificationId} phone=${phone} flowType=${send.flowType} latencyMs=${elapsed(started)}`,
       );
@@ -148,7 +166,41 @@ export class VerifyNowService {
     if (!Number.isInteger(otpLength) || otpLength < 4 || otpLength > 8) {
       throw new VerifyNowInvalidInputException('otpLength must be an integer from 4 to 8.');
     }
-    return { phone, flowType, otpLength };
+    const { purpose, clientIp } = input;
+    if (
+      purpose !== undefined &&
+      (typeof purpose !== 'string' || purpose.length === 0 || purpose.length > MAX_PURPOSE_LENGTH)
+    ) {
+      throw new VerifyNowInvalidInputException(
+        `purpose must be a non-empty string of at most ${MAX_PURPOSE_LENGTH} characters.`,
+      );
+    }
+    if (clientIp !== undefined && (typeof clientIp !== 'string' || clientIp.length > MAX_IP_LENGTH)) {
+      throw new VerifyNowInvalidInputException('clientIp must be an IP address.');
+    }
+    return { phone, flowType, otpLength, purpose: purpose ?? null, clientIp: clientIp || undefined };
+  }
+
+  /** Writes the send into the ledger; without it, `@RequireOtp()` would refuse the proof. */
+  private async recordSend(verificationId: string, send: PreparedSend): Promise<void> {
+    try {
+      await this.store.record(
+        {
+          verificationId,
+          subject: subjectOf(send.phone.e164),
+          purpose: send.purpose,
+          issuedAt: this.clock.now(),
+        },
+        this.options.store.ledgerTtlMs,
+      );
+    } catch (error) {
+      if (error instanceof VerifyNowException) {
+        throw error;
+      }
+      throw new VerifyNowUnavailableException('the verification ledger could not be written', {
+        operation: 'send',
+      });
+    }
   }
 
   private prepareValidate(input: ValidateOtpInput): { verificationId: string; code: string } {

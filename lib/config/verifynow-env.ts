@@ -15,6 +15,8 @@ export const VERIFYNOW_ENV_VARS = {
   sandbox: 'VERIFYNOW_SANDBOX',
   sandboxCode: 'VERIFYNOW_SANDBOX_CODE',
   sandboxPort: 'VERIFYNOW_SANDBOX_PORT',
+  redisUrl: 'VERIFYNOW_REDIS_URL',
+  allowedCountries: 'VERIFYNOW_ALLOWED_COUNTRIES',
 } as const;
 
 /** Options, as read from the environment: every value still a string, checked later. */
@@ -46,7 +48,13 @@ export function readVerifyNowEnv(env: EnvironmentSource = process.env): VerifyNo
 
 /** An option's name as errors print it: `otpLength (VERIFYNOW_OTP_LENGTH)`. */
 export function optionLabel(option: keyof typeof VERIFYNOW_ENV_VARS): string {
-  const name =
-    option === 'sandboxCode' ? 'sandbox.code' : option === 'sandboxPort' ? 'sandbox.port' : option;
-  return `${name} (${VERIFYNOW_ENV_VARS[option]})`;
+  return `${NESTED_NAMES[option] ?? option} (${VERIFYNOW_ENV_VARS[option]})`;
 }
+
+/** Where the options that live inside another one sit in code. */
+const NESTED_NAMES: Partial<Record<keyof typeof VERIFYNOW_ENV_VARS, string>> = {
+  sandboxCode: 'sandbox.code',
+  sandboxPort: 'sandbox.port',
+  redisUrl: 'store.redis.url',
+  allowedCountries: 'limits.allowedCountries',
+};

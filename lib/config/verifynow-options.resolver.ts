@@ -5,7 +5,14 @@ import {
   VerifyNowModuleOptions,
   VerifyNowSandboxModuleOptions,
 } from '../interfaces/verifynow-module-options.interface';
+import { getCountries } from 'libphonenumber-js/max';
 import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
+import {
+  ResolvedGuardOptions,
+  ResolvedLimitsOptions,
+  ResolvedStoreOptions,
+  resolveStateOptions,
+} from './verifynow-state-options.resolver';
 import {
   EnvironmentSource,
   VerifyNowEnvOptions,
@@ -67,6 +74,12 @@ export interface ResolvedVerifyNowOptions {
       /** The plain password the sandbox accepts. */
       password?: string;
     };
+  /** `@RequireOtp()` defaults. */
+  guard: ResolvedGuardOptions;
+  /** Where the ledger and send counters live. */
+  store: ResolvedStoreOptions;
+  /** Send limits. */
+  limits: ResolvedLimitsOptions;
   /** Values that must never appear in a log line or an error. */
   secrets: readonly string[];
 }
@@ -137,6 +150,8 @@ function parseBoolean(value: unknown): boolean | undefined {
   }
   return undefined;
 }
+
+const COUNTRIES = new Set<string>(getCountries());
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -220,6 +235,19 @@ const SPECS = {
   },
   sandboxCode: stringOption(/^\d{4,8}$/, 'must be 4 to 8 digits', true),
   sandboxPort: integerOption(0, 65_535, 'must be a port number from 0 to 65535'),
+  // The URL may hold the Redis password: never echoed.
+  redisUrl: stringOption(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL', true),
+  allowedCountries: {
+    secret: false,
+    parse(value: unknown): Parsed<string[]> {
+      const list =
+        typeof value === 'string' ? value.split(',') : Array.isArray(value) ? (value as unknown[]) : [];
+      const codes = list.map((code) => (typeof code === 'string' ? code.trim().toUpperCase() : ''));
+      return codes.length > 0 && codes.every((code) => COUNTRIES.has(code))
+        ? ok(codes)
+        : fail('must list ISO 3166-1 alpha-2 country codes, e.g. IN,ID');
+    },
+  },
 } satisfies Record<OptionKey, OptionSpec<unknown>>;
 
 type SpecValue<K extends OptionKey> = (typeof SPECS)[K] extends OptionSpec<infer T> ? T : never;
@@ -261,8 +289,11 @@ class OptionReader {
 }
 
 function flattenCodeOptions(options: VerifyNowModuleOptions): Partial<Record<OptionKey, unknown>> {
-  const { sandbox, ...rest } = options as VerifyNowModuleOptions & Record<string, unknown>;
+  const { sandbox, store, limits, ...rest } = options as VerifyNowModuleOptions &
+    Record<string, unknown>;
   const flat: Partial<Record<OptionKey, unknown>> = { ...rest };
+  flat.redisUrl = store?.redis?.url;
+  flat.allowedCountries = limits ? limits.allowedCountries : undefined;
   if (sandbox !== undefined) {
     flat.sandbox = sandbox;
     if (sandbox !== null && typeof sandbox === 'object') {
@@ -272,6 +303,15 @@ function flattenCodeOptions(options: VerifyNowModuleOptions): Partial<Record<Opt
     }
   }
   return flat;
+}
+
+/** The password inside a Redis URL, which must not leak on its own either. */
+function redisPassword(url: string | undefined): string | undefined {
+  try {
+    return url === undefined ? undefined : decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function encodeBase64(text: string): string {
@@ -358,7 +398,15 @@ export function resolveVerifyNowOptions(
     );
   }
 
+  const redisUrl = reader.get('redisUrl');
+  const state = resolveStateOptions(
+    options ?? {},
+    { redisUrl, allowedCountries: reader.get('allowedCountries') },
+    reader.problems,
+  );
+
   const resolved = {
+    ...state,
     country: reader.get('country')?.replace(/^\+/, ''),
     email: reader.get('email'),
     baseUrl: reader.get('baseUrl') ?? DEFAULT_BASE_URL,
@@ -373,7 +421,7 @@ export function resolveVerifyNowOptions(
     throw new VerifyNowConfigurationError(reader.problems);
   }
 
-  const secrets = [password, key, authToken, sandboxCode].filter(
+  const secrets = [password, key, authToken, sandboxCode, redisUrl, redisPassword(redisUrl)].filter(
     (value): value is string => value !== undefined,
   );
   if (credentials.type === 'key' && !secrets.includes(credentials.key)) {
@@ -411,6 +459,8 @@ export function verifyNowOptionsFromEnv(
   const sandboxFlag = reader.get('sandbox');
   const sandboxCode = reader.get('sandboxCode');
   const sandboxPort = reader.get('sandboxPort');
+  const redisUrl = reader.get('redisUrl');
+  const allowedCountries = reader.get('allowedCountries');
   const options: VerifyNowModuleOptions = {
     customerId: reader.get('customerId'),
     password: reader.get('password'),
@@ -430,6 +480,8 @@ export function verifyNowOptionsFromEnv(
       sandboxFlag === true && (sandboxCode !== undefined || sandboxPort !== undefined)
         ? { code: sandboxCode, port: sandboxPort }
         : sandboxFlag,
+    store: redisUrl === undefined ? undefined : { redis: { url: redisUrl } },
+    limits: allowedCountries === undefined ? undefined : { allowedCountries },
   };
   if (reader.problems.length > 0) {
     throw new VerifyNowConfigurationError(reader.problems);

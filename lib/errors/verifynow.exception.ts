@@ -14,6 +14,12 @@ export interface VerifyNowErrorBody {
   responseCode: number | null;
   /** A message fit for the end user; never carries secrets or phone numbers. */
   message: string;
+  /** With `OTP_REQUIRED` after a code was sent: the verification to prove. */
+  verificationId?: string;
+  /** With `OTP_REQUIRED` after a code was sent: seconds the code stays valid. */
+  expiresIn?: number;
+  /** With `OTP_INVALID`: wrong codes the verification still takes. */
+  attemptsLeft?: number;
 }
 
 /** What the client knows of the upstream answer behind an error. */
@@ -45,6 +51,8 @@ export interface VerifyNowExceptionInit extends VerifyNowErrorDetails {
    * used for configuration and credential problems the end user cannot act on.
    */
   expose: boolean;
+  /** Fields added to the body. */
+  extra?: Pick<VerifyNowErrorBody, 'verificationId' | 'expiresIn' | 'attemptsLeft'>;
 }
 
 const GENERIC_SERVER_BODY = {
@@ -80,6 +88,7 @@ export class VerifyNowException extends HttpException {
           error: init.codeName,
           responseCode: init.responseCode,
           message: init.publicMessage,
+          ...definedFields(init.extra),
         }
       : {
           statusCode: init.status,
@@ -100,6 +109,12 @@ export class VerifyNowException extends HttpException {
   override getResponse(): VerifyNowErrorBody {
     return super.getResponse() as VerifyNowErrorBody;
   }
+}
+
+function definedFields<T extends object>(fields: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields ?? {}).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
 
 /** A documented error code: its HTTP status and the message the end user sees. */

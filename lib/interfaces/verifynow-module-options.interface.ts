@@ -1,3 +1,6 @@
+import type { VerifyNowGuardOptions } from './require-otp-options.interface';
+import type { VerifyNowLimitsOptions, VerifyNowStoreOptions } from './verifynow-state-options.interface';
+
 /** The channels VerifyNow delivers a code through. */
 export const VERIFYNOW_FLOW_TYPES = ['SMS', 'WHATSAPP', 'RCS', 'SAUTH'] as const;
 
@@ -98,4 +101,13 @@ export interface VerifyNowModuleOptions {
    * not `production`. Environment: `VERIFYNOW_SANDBOX`.
    */
   sandbox?: boolean | VerifyNowSandboxModuleOptions;
+  /** Module-wide defaults of `@RequireOtp()` routes, e.g. how to find the user's phone. */
+  guard?: VerifyNowGuardOptions;
+  /** Where the verification ledger and send counters live: memory (default) or Redis. */
+  store?: VerifyNowStoreOptions;
+  /**
+   * Send limits: per phone number (5 per 10 minutes), per client IP (20 per hour),
+   * and an optional country allowlist. `false` turns every limit off.
+   */
+  limits?: VerifyNowLimitsOptions | false;
 }

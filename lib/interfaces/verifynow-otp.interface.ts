@@ -28,6 +28,17 @@ export interface SendOtpInput extends SendOtpDeliveryOptions {
   countryCode?: string;
   /** The number without its country code, e.g. `'9999999999'`. */
   mobileNumber?: string;
+  /**
+   * What the code is for, recorded in the ledger: `@RequireOtp()` accepts a
+   * verification only for the purpose it was sent for.
+   * @example 'POST /account/transfer'
+   */
+  purpose?: string;
+  /**
+   * The end user's IP address, for the per-IP send limit (e.g. Nest's `@Ip()`).
+   * Never take it from the request body.
+   */
+  clientIp?: string;
 }
 
 /** What `VerifyNowService.sendOtp()` returns. */

@@ -9,6 +9,8 @@ export interface ParsedPhoneNumber {
   mobileNumber: string;
   /** The whole number in E.164 form, e.g. `'+919999999999'`. */
   e164: string;
+  /** ISO 3166-1 alpha-2 country, e.g. `'IN'`; absent for non-geographic numbers. */
+  country?: string;
 }
 
 /** The ways a caller may name a phone number. */
@@ -102,6 +104,7 @@ function parseOne(
     countryCode: parsed.countryCallingCode,
     mobileNumber: parsed.nationalNumber,
     e164: parsed.number,
+    ...(parsed.country === undefined ? {} : { country: parsed.country }),
   };
 }
 

@@ -1,0 +1,140 @@
+import { HttpStatus } from '@nestjs/common';
+import { VerifyNowException } from './verifynow.exception';
+
+/** Why `@RequireOtp()` refused a request. */
+export const OTP_STEP_UP_ERRORS = {
+  /** No proof came with the request. */
+  OTP_REQUIRED: {
+    status: HttpStatus.UNAUTHORIZED,
+    message: 'This action needs a one-time code: repeat it with the verification id and the code.',
+  },
+  /** The verification was not issued by this application (or is long gone). */
+  OTP_UNKNOWN: {
+    status: HttpStatus.UNAUTHORIZED,
+    message: 'This verification was not issued here; request a new code.',
+  },
+  /** The signed-in subject has no phone number to check the proof against. */
+  OTP_SUBJECT_UNKNOWN: {
+    status: HttpStatus.UNAUTHORIZED,
+    message: 'No phone number is known for you, so no code can be checked.',
+  },
+  /** The verification was issued for another phone number. */
+  OTP_SUBJECT_MISMATCH: {
+    status: HttpStatus.FORBIDDEN,
+    message: 'This verification belongs to someone else.',
+  },
+  /** The verification was issued for another action. */
+  OTP_PURPOSE_MISMATCH: {
+    status: HttpStatus.FORBIDDEN,
+    message: 'This verification was issued for another action; request a new code.',
+  },
+  /** The verification is older than the route accepts, or its code expired. */
+  OTP_EXPIRED: {
+    status: HttpStatus.UNAUTHORIZED,
+    message: 'The code has expired; request a new one.',
+  },
+  /** A code was already accepted for this verification: each proves one action. */
+  OTP_ALREADY_USED: {
+    status: HttpStatus.CONFLICT,
+    message: 'This code was already used; request a new one.',
+  },
+  /** Another request is checking the same verification right now. */
+  OTP_IN_PROGRESS: {
+    status: HttpStatus.CONFLICT,
+    message: 'This code is being checked by another request.',
+  },
+  /** Too many wrong codes for this verification. */
+  OTP_TOO_MANY_ATTEMPTS: {
+    status: HttpStatus.TOO_MANY_REQUESTS,
+    message: 'Too many wrong codes; request a new one.',
+  },
+  /** The code is wrong. */
+  OTP_INVALID: {
+    status: HttpStatus.UNAUTHORIZED,
+    message: 'The code is wrong.',
+  },
+} as const;
+
+/** A reason `@RequireOtp()` refuses a request, e.g. `'OTP_PURPOSE_MISMATCH'`. */
+export type OtpStepUpErrorCode = keyof typeof OTP_STEP_UP_ERRORS;
+
+/**
+ * `@RequireOtp()` (or `VerifyNowStepUpService.verify()`) refused a request; `codeName`
+ * says why, with one code per reason (see {@link OTP_STEP_UP_ERRORS}).
+ */
+export class OtpStepUpException extends VerifyNowException {
+  constructor(
+    code: OtpStepUpErrorCode,
+    details: {
+      /** The upstream code behind the refusal, if any (e.g. 702). */
+      responseCode?: number;
+      attemptsLeft?: number;
+      verificationId?: string;
+      expiresIn?: number;
+      /** Extra words for logs. */
+      reason?: string;
+    } = {},
+  ) {
+    const { status, message } = OTP_STEP_UP_ERRORS[code];
+    super({
+      status,
+      codeName: code,
+      responseCode: details.responseCode ?? null,
+      publicMessage: message,
+      detail: `OTP step-up refused: ${code}${details.reason ? ` (${details.reason})` : ''}`,
+      expose: true,
+      extra: {
+        verificationId: details.verificationId,
+        expiresIn: details.expiresIn,
+        attemptsLeft: details.attemptsLeft,
+      },
+    });
+  }
+}
+
+/**
+ * A protected route was called without a proof. When the guard sent a code, the
+ * body carries `verificationId` and `expiresIn`; repeat the request with the
+ * verification id and the code in the proof headers.
+ */
+export class OtpRequiredException extends OtpStepUpException {
+  constructor(challenge?: { verificationId: string; expiresIn: number }) {
+    super('OTP_REQUIRED', challenge ?? {});
+  }
+}
+
+/**
+ * A send was refused before any upstream call because a send limit was reached
+ * (per phone number or per client IP). Answered as 429 with `Retry-After`.
+ */
+export class TooManyOtpRequestsException extends VerifyNowException {
+  constructor(
+    /** Which limit was reached. */
+    readonly limit: 'phoneNumber' | 'clientIp',
+    retryAfterSeconds: number,
+  ) {
+    super({
+      status: HttpStatus.TOO_MANY_REQUESTS,
+      codeName: 'TOO_MANY_OTP_REQUESTS',
+      responseCode: null,
+      publicMessage: 'Too many codes were requested; try again later.',
+      detail: `OTP send refused: the ${limit === 'phoneNumber' ? 'phone number' : 'client IP'} limit is reached`,
+      expose: true,
+      retryAfterSeconds,
+    });
+  }
+}
+
+/** A send to a country outside `limits.allowedCountries` was refused before any upstream call. Answered as 403. */
+export class OtpCountryNotAllowedException extends VerifyNowException {
+  constructor() {
+    super({
+      status: HttpStatus.FORBIDDEN,
+      codeName: 'OTP_COUNTRY_NOT_ALLOWED',
+      responseCode: null,
+      publicMessage: 'Codes cannot be sent to phone numbers of this country.',
+      detail: 'OTP send refused: the country is not in limits.allowedCountries',
+      expose: true,
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import type { VerifyNowFlowType } from './verifynow-module-options.interface';
+
+/**
+ * Returns the E.164 phone number of the subject the request acts for (the
+ * signed-in user), or `null`/`undefined` when there is none.
+ *
+ * @example (request) => request.user?.phoneNumber
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the request type is the platform's
+export type ResolvePhoneNumber<TRequest = any> = (
+  request: TRequest,
+) => string | null | undefined | Promise<string | null | undefined>;
+
+/** Options of one `@RequireOtp()` route; each falls back to the module's `guard` option. */
+export interface RequireOtpOptions {
+  /**
+   * What the code proves, so that a code sent for one action cannot pass another:
+   * a string, or a function of the request to bind the proof to a resource too.
+   * @default the route, e.g. `'POST /account/transfer'`
+   * @example (request) => `transfer:${request.params.accountId}`
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the request type is the platform's
+  purpose?: string | ((request: any) => string);
+  /** Finds the subject's phone number; see {@link ResolvePhoneNumber}. */
+  resolvePhoneNumber?: ResolvePhoneNumber;
+  /**
+   * Send a code when a request comes without proof and the phone number is known.
+   * @default true
+   */
+  autoSend?: boolean;
+  /**
+   * How old a verification may be, from its send, in seconds.
+   * @default 600
+   */
+  maxAgeSeconds?: number;
+  /** The channel of codes the guard sends. @default the module's `defaultFlowType` */
+  flowType?: VerifyNowFlowType;
+}
+
+/** Module-wide settings of `RequireOtpGuard` (the `guard` option of `forRoot`). */
+export interface VerifyNowGuardOptions extends Omit<RequireOtpOptions, 'purpose'> {
+  /**
+   * Wrong codes a verification takes before the guard refuses it without asking the upstream.
+   * @default 5
+   */
+  maxFailedAttempts?: number;
+  /** Names of the request headers that carry the proof. */
+  headers?: {
+    /** @default 'x-otp-verification-id' */
+    verificationId?: string;
+    /** @default 'x-otp-code' */
+    code?: string;
+  };
+}

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
+import {
+  OtpCountryNotAllowedException,
+  TooManyOtpRequestsException,
+} from '../errors/otp-step-up.exception';
+import { VerifyNowUnavailableException } from '../errors/verifynow.exception';
+import type { VerifyNowRateLimit } from '../interfaces/verifynow-state-options.interface';
+import type { ParsedPhoneNumber } from '../phone/phone-number';
+import { subjectOf } from '../store/subject';
+import {
+  VERIFYNOW_RESOLVED_OPTIONS,
+  VERIFYNOW_THROTTLER_STORAGE,
+} from '../verifynow.internal-constants';
+
+/**
+ * Checks a send against the limits before any upstream call: the country
+ * allowlist, then sends per client IP, then sends per phone number, counted in
+ * `@nestjs/throttler`'s storage (sliding windows; refused sends do not count).
+ * When the counters cannot be reached, sends are refused: the module fails closed.
+ *
+ * @internal
+ */
+@Injectable()
+export class VerifyNowSendLimiter {
+  constructor(
+    @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
+    @Inject(VERIFYNOW_THROTTLER_STORAGE) private readonly storage: ThrottlerStorage,
+  ) {}
+
+  /**
+   * @throws OtpCountryNotAllowedException for a country outside the allowlist.
+   * @throws TooManyOtpRequestsException when a limit is reached, with the wait.
+   * @throws VerifyNowUnavailableException when the counters cannot be reached.
+   */
+  async check(phone: ParsedPhoneNumber, clientIp: string | undefined): Promise<void> {
+    const { allowedCountries, perClientIp, perPhoneNumber } = this.options.limits;
+    if (allowedCountries && (phone.country === undefined || !allowedCountries.has(phone.country))) {
+      throw new OtpCountryNotAllowedException();
+    }
+    if (perClientIp && clientIp) {
+      await this.hit('verifynow-client-ip', normalizeIp(clientIp), perClientIp, 'clientIp');
+    }
+    if (perPhoneNumber) {
+      await this.hit('verifynow-phone-number', subjectOf(phone.e164), perPhoneNumber, 'phoneNumber');
+    }
+  }
+
+  private async hit(
+    throttlerName: string,
+    key: string,
+    rate: VerifyNowRateLimit,
+    limit: 'phoneNumber' | 'clientIp',
+  ): Promise<void> {
+    let record: Awaited<ReturnType<ThrottlerStorage['increment']>>;
+    try {
+      record = await this.storage.increment(key, rate.ttlSeconds * 1000, rate.limit, 0, throttlerName);
+    } catch {
+      throw new VerifyNowUnavailableException('the send counters could not be reached');
+    }
+    if (record.isBlocked) {
+      throw new TooManyOtpRequestsException(limit, Math.max(1, record.timeToBlockExpire));
+    }
+  }
+}
+
+/** `::ffff:203.0.113.7` and `203.0.113.7` are one client. */
+function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}

@@ -1,0 +1,46 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
+import { sanitizeText } from '../redaction/redact';
+import { VerifyNowRedisClient, connectRedis } from './redis-client';
+
+/**
+ * The module's Redis connection, when state is shared: opened from
+ * `store.redis.url` (and closed with the application), or the client the
+ * application gave (left for the application to close).
+ *
+ * @internal
+ */
+export class VerifyNowRedisConnection implements OnApplicationShutdown {
+  private constructor(
+    readonly client: VerifyNowRedisClient,
+    private readonly owned: boolean,
+  ) {}
+
+  /** The connection the options ask for, or `null` when state stays in memory. */
+  static fromOptions(options: ResolvedVerifyNowOptions): VerifyNowRedisConnection | null {
+    const redis = options.store.redis;
+    if (redis === undefined) {
+      return null;
+    }
+    if (redis.client !== undefined) {
+      return new VerifyNowRedisConnection(redis.client, false);
+    }
+    const logger = new Logger('VerifyNowRedis');
+    let lastLog = 0;
+    // ioredis reconnects by itself; say so at most every 10 s, without the URL's password.
+    const client = connectRedis(redis.url as string, options.timeoutMs, (error) => {
+      const now = Date.now();
+      if (now - lastLog >= 10_000) {
+        lastLog = now;
+        logger.warn(`Redis connection error: ${sanitizeText(error.message, options.secrets)}`);
+      }
+    });
+    return new VerifyNowRedisConnection(client, true);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.owned) {
+      await this.client.quit().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { RedisScript, VerifyNowRedisClient } from '../redis/redis-client';
+import {
+  VerificationClaim,
+  VerificationEntry,
+  VerificationOutcome,
+  VerificationRecord,
+  VerifyNowStore,
+} from './verifynow-store.interface';
+
+// Each script touches one verification's keys only; the {id} hash tag keeps them
+// in one slot, so the store also works on Redis Cluster.
+
+const RECORD = new RedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'purpose', ARGV[2])
+  return 0
+end
+redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'purpose', ARGV[2], 'issuedAt', ARGV[3], 'failures', '0', 'state', 'open')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`);
+
+const CLAIM = new RedisScript(`
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'missing' end
+if state == 'consumed' then return 'consumed' end
+if tonumber(redis.call('HGET', KEYS[1], 'failures')) >= tonumber(ARGV[3]) then return 'locked' end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'claimed' end
+return 'busy'
+`);
+
+const SETTLE = new RedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if ARGV[2] == 'verified' then
+    redis.call('HSET', KEYS[1], 'state', 'consumed')
+  elseif ARGV[2] == 'failed' then
+    redis.call('HINCRBY', KEYS[1], 'failures', 1)
+  end
+end
+if redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
+end
+return 1
+`);
+
+/** The stored form of "no purpose". */
+const NO_PURPOSE = '';
+
+/**
+ * The verification ledger in Redis, shared by every instance that uses the same
+ * server and key prefix. Claims are atomic Lua scripts, so two instances never
+ * both accept one proof; records expire with Redis's own TTL.
+ */
+export class RedisVerifyNowStore implements VerifyNowStore {
+  constructor(
+    private readonly client: VerifyNowRedisClient,
+    private readonly keyPrefix = 'verifynow:',
+  ) {}
+
+  async record(entry: VerificationEntry, ttlMs: number): Promise<void> {
+    await RECORD.run(
+      this.client,
+      [this.recordKey(entry.verificationId)],
+      [entry.subject, entry.purpose ?? NO_PURPOSE, entry.issuedAt, Math.max(1, Math.ceil(ttlMs))],
+    );
+  }
+
+  async get(verificationId: string): Promise<VerificationRecord | undefined> {
+    const fields = await this.client.hgetall(this.recordKey(verificationId));
+    if (fields.state === undefined) {
+      return undefined;
+    }
+    return {
+      verificationId,
+      subject: fields.subject,
+      purpose: fields.purpose === NO_PURPOSE ? null : fields.purpose,
+      issuedAt: Number(fields.issuedAt),
+      failedAttempts: Number(fields.failures),
+      state: fields.state === 'consumed' ? 'consumed' : 'open',
+    };
+  }
+
+  async claim(
+    verificationId: string,
+    leaseMs: number,
+    maxFailedAttempts: number,
+  ): Promise<VerificationClaim> {
+    const token = randomUUID();
+    const status = await CLAIM.run(
+      this.client,
+      [this.recordKey(verificationId), this.lockKey(verificationId)],
+      [token, Math.max(1, Math.ceil(leaseMs)), maxFailedAttempts],
+    );
+    switch (status) {
+      case 'claimed':
+        return { status, token };
+      case 'missing':
+      case 'consumed':
+      case 'busy':
+      case 'locked':
+        return { status };
+      default:
+        throw new Error(`Unexpected answer of the claim script: ${String(status)}`);
+    }
+  }
+
+  async settle(verificationId: string, token: string, outcome: VerificationOutcome): Promise<void> {
+    await SETTLE.run(
+      this.client,
+      [this.recordKey(verificationId), this.lockKey(verificationId)],
+      [token, outcome],
+    );
+  }
+
+  private recordKey(verificationId: string): string {
+    return `${this.keyPrefix}{${verificationId}}:verification`;
+  }
+
+  private lockKey(verificationId: string): string {
+    return `${this.keyPrefix}{${verificationId}}:claim`;
+  }
+}
