@@ -181,9 +181,9 @@ describe.each<[StoreKind, Platform]>([
     // Sent past the module, straight to the upstream: the ledger never saw it.
     const key = Buffer.from(PASSWORD).toString('base64');
     const token = (
-      (await request(
+      await request(
         `${sandbox.url}/auth/v1/authentication/token?customerId=${CUSTOMER_ID}&key=${encodeURIComponent(key)}`,
-      )) as HttpAnswer
+      )
     ).body.token as string;
     const sent = await request(
       `${sandbox.url}/verification/v3/send?countryCode=91&mobileNumber=${phone.slice(3)}&flowType=SMS`,

@@ -5,12 +5,12 @@ import { Test } from '@nestjs/testing';
 import {
   RequireOtp,
   RequireOtpGuard,
-  VerifiedOtp,
   VerifiedOtpProof,
   VerifyNowModule,
   VerifyNowModuleOptions,
   VerifyNowService,
 } from '../../lib';
+import type { VerifiedOtp } from '../../lib';
 import { VERIFYNOW_CLOCK, VerifyNowClock } from '../../lib/verifynow.internal-constants';
 import { OTP_HTTP_PROVIDERS } from '../../sample/src/app.module';
 import { CapturingLogger } from './capturing-logger';
