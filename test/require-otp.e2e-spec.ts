@@ -1,5 +1,5 @@
 import { VerifyNowModuleOptions, VerifyNowSandbox, VerifyNowStore } from '../lib';
-import { HttpAnswer, request } from './helpers/http';
+import { request } from './helpers/http';
 import { Platform } from './helpers/otp-app';
 import { redisUrl, uniquePrefix } from './helpers/redis';
 import { StepUpApp, freshPhone, startStepUpApp } from './helpers/step-up-app';
