@@ -13,7 +13,11 @@ export {
   VerifiedOtpProof,
   getVerifiedOtp,
 } from './step-up/require-otp.decorator';
-export { RequireOtpGuard, type OtpRequest, type RequireOtpSettings } from './step-up/require-otp.guard';
+export {
+  RequireOtpGuard,
+  type OtpRequest,
+  type RequireOtpSettings,
+} from './step-up/require-otp.guard';
 export {
   VerifyNowStepUpService,
   type OtpChallengeInput,

@@ -175,10 +175,19 @@ export class VerifyNowService {
         `purpose must be a non-empty string of at most ${MAX_PURPOSE_LENGTH} characters.`,
       );
     }
-    if (clientIp !== undefined && (typeof clientIp !== 'string' || clientIp.length > MAX_IP_LENGTH)) {
+    if (
+      clientIp !== undefined &&
+      (typeof clientIp !== 'string' || clientIp.length > MAX_IP_LENGTH)
+    ) {
       throw new VerifyNowInvalidInputException('clientIp must be an IP address.');
     }
-    return { phone, flowType, otpLength, purpose: purpose ?? null, clientIp: clientIp || undefined };
+    return {
+      phone,
+      flowType,
+      otpLength,
+      purpose: purpose ?? null,
+      clientIp: clientIp || undefined,
+    };
   }
 
   /** Writes the send into the ledger; without it, `@RequireOtp()` would refuse the proof. */

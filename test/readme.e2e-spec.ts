@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VERIFYNOW_ENV_VARS, VerifyNowResponseCode, exceptionForResponseCode } from '../lib';
+import {
+  OTP_STEP_UP_ERRORS,
+  VERIFYNOW_ENV_VARS,
+  VerifyNowResponseCode,
+  exceptionForResponseCode,
+} from '../lib';
 
 /** Keeps the README's tables true to the code. */
 describe('the README', () => {
@@ -38,6 +43,22 @@ describe('the README', () => {
       expect(row![2]).toBe(`\`${exception.constructor.name}\``);
       expect(row![3].replace(' \\*', '')).toBe(String(exception.getStatus()));
     }
+  });
+
+  it('lists every step-up refusal with its status', () => {
+    const cells = tableRows('Check')
+      .map((cells) => cells[1])
+      .join(' ');
+    const documented = Object.fromEntries(
+      [...cells.matchAll(/(\d{3}) `(OTP_[A-Z_]+)`/g)].map(([, status, code]) => [
+        code,
+        Number(status),
+      ]),
+    );
+    const actual = Object.fromEntries(
+      Object.entries(OTP_STEP_UP_ERRORS).map(([code, { status }]) => [code, status as number]),
+    );
+    expect(documented).toEqual(actual);
   });
 
   it('documents every environment variable', () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { postJson } from './helpers/http';
+import { postJson, request } from './helpers/http';
 import { RunningScript, runScript } from './helpers/child-process';
 
 /**
@@ -52,6 +52,28 @@ describe('the sample app, as the quick start runs it', () => {
     const verified = await postJson(`${url}/otp/verify`, { verificationId, code });
     expect(verified.status).toBe(200);
     expect(verified.body).toEqual({ verificationId, status: 'VERIFICATION_COMPLETED' });
+  });
+
+  it('puts /account/transfer behind OTP step-up for the signed-in demo user', async () => {
+    const transfer = (headers: Record<string, string> = {}) =>
+      request(`${url}/account/transfer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ amount: 250, to: 'ACC-2' }),
+      });
+    const challenged = await transfer();
+    expect(challenged.status).toBe(401);
+    expect(challenged.body).toMatchObject({ error: 'OTP_REQUIRED', expiresIn: 60 });
+    const verificationId = challenged.body.verificationId as string;
+    const [, code] = await app.waitFor(
+      new RegExp(`code (\\d{6}) sent to \\+\\*+0001 \\(verificationId ${verificationId}\\)`),
+    );
+    const proof = { 'x-otp-verification-id': verificationId, 'x-otp-code': code };
+    const done = await transfer(proof);
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ status: 'transferred', amount: 250, to: 'ACC-2', verificationId });
+    const replay = await transfer(proof);
+    expect([replay.status, replay.body.error]).toEqual([409, 'OTP_ALREADY_USED']);
   });
 
   it('answers invalid input with 400 and what is expected', async () => {

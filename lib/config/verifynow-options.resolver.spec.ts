@@ -183,3 +183,100 @@ describe('verifyNowOptionsFromEnv', () => {
     ]);
   });
 });
+
+describe('the guard, store and limits options', () => {
+  const credentials = { customerId: 'C-1', password: 'pw' };
+
+  it('defaults to NIST/ASVS-minded settings: 10 minutes, 5 tries, 5 sends per phone, 20 per IP', () => {
+    const resolved = resolveVerifyNowOptions(credentials, {});
+    expect(resolved.guard).toEqual({
+      resolvePhoneNumber: undefined,
+      autoSend: true,
+      maxAgeSeconds: 600,
+      maxFailedAttempts: 5,
+      flowType: undefined,
+      headers: { verificationId: 'x-otp-verification-id', code: 'x-otp-code' },
+    });
+    expect(resolved.store).toEqual({ redis: undefined, ledger: undefined, ledgerTtlMs: 900_000 });
+    expect(resolved.limits).toEqual({
+      perPhoneNumber: { limit: 5, ttlSeconds: 600 },
+      perClientIp: { limit: 20, ttlSeconds: 3600 },
+      allowedCountries: undefined,
+      storage: undefined,
+    });
+  });
+
+  it('reads the Redis URL and the country allowlist from the environment', () => {
+    const resolved = resolveVerifyNowOptions(credentials, {
+      VERIFYNOW_REDIS_URL: 'redis://:hunter2@127.0.0.1:6379/1',
+      VERIFYNOW_ALLOWED_COUNTRIES: 'in, id',
+    });
+    expect(resolved.store.redis).toEqual({
+      url: 'redis://:hunter2@127.0.0.1:6379/1',
+      client: undefined,
+      keyPrefix: 'verifynow:',
+    });
+    expect([...(resolved.limits.allowedCountries ?? [])]).toEqual(['IN', 'ID']);
+    expect(resolved.secrets).toEqual(expect.arrayContaining(['hunter2']));
+  });
+
+  it('turns every limit off with limits: false', () => {
+    expect(resolveVerifyNowOptions({ ...credentials, limits: false }, {}).limits).toEqual({
+      perPhoneNumber: undefined,
+      perClientIp: undefined,
+      allowedCountries: undefined,
+      storage: undefined,
+    });
+  });
+
+  it('names each bad nested option', () => {
+    const problems = problemsOf(() =>
+      resolveVerifyNowOptions(
+        {
+          ...credentials,
+          guard: {
+            resolvePhoneNumber: 'user.phone' as never,
+            maxAgeSeconds: 0,
+            maxFailedAttempts: 50,
+            headers: { code: 'x otp' },
+          },
+          store: { ledgerTtlSeconds: 30 },
+          limits: { perPhoneNumber: { limit: 0, ttlSeconds: 60 }, allowedCountries: ['XX'] },
+        },
+        {},
+      ),
+    ).join('\n');
+    for (const expected of [
+      'guard.resolvePhoneNumber must be a function',
+      'guard.maxAgeSeconds must be an integer number of seconds from 1 to 86400',
+      'guard.maxFailedAttempts must be an integer from 1 to 20',
+      'guard.headers.code must be an HTTP header name',
+      'store.ledgerTtlSeconds must be an integer number of seconds from 60 to 86400',
+      'limits.perPhoneNumber must be false or { limit, ttlSeconds }',
+      'limits.allowedCountries (VERIFYNOW_ALLOWED_COUNTRIES) must list ISO 3166-1 alpha-2 country codes',
+    ]) {
+      expect(problems).toContain(expected);
+    }
+  });
+
+  it('refuses a ledger that forgets verifications the guard still accepts', () => {
+    expect(
+      problemsOf(() =>
+        resolveVerifyNowOptions(
+          { ...credentials, guard: { maxAgeSeconds: 3600 }, store: { ledgerTtlSeconds: 900 } },
+          {},
+        ),
+      ).join(),
+    ).toContain('store.ledgerTtlSeconds (900) must be at least guard.maxAgeSeconds (3600)');
+  });
+
+  it('never echoes a Redis URL, which may hold a password', () => {
+    const problems = problemsOf(() =>
+      resolveVerifyNowOptions(credentials, { VERIFYNOW_REDIS_URL: 'http://:hunter2@cache' }),
+    ).join();
+    expect(problems).toContain(
+      'store.redis.url (VERIFYNOW_REDIS_URL) must be a redis:// or rediss:// URL',
+    );
+    expect(problems).not.toContain('hunter2');
+  });
+});

@@ -241,7 +241,11 @@ const SPECS = {
     secret: false,
     parse(value: unknown): Parsed<string[]> {
       const list =
-        typeof value === 'string' ? value.split(',') : Array.isArray(value) ? (value as unknown[]) : [];
+        typeof value === 'string'
+          ? value.split(',')
+          : Array.isArray(value)
+            ? (value as unknown[])
+            : [];
       const codes = list.map((code) => (typeof code === 'string' ? code.trim().toUpperCase() : ''));
       return codes.length > 0 && codes.every((code) => COUNTRIES.has(code))
         ? ok(codes)

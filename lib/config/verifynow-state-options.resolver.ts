@@ -22,7 +22,9 @@ export interface ResolvedGuardOptions {
 
 /** Where state lives, checked. @internal */
 export interface ResolvedStoreOptions {
-  redis: { url: string | undefined; client: VerifyNowRedisClient | undefined; keyPrefix: string } | undefined;
+  redis:
+    | { url: string | undefined; client: VerifyNowRedisClient | undefined; keyPrefix: string }
+    | undefined;
   ledger: VerifyNowStore | undefined;
   ledgerTtlMs: number;
 }
@@ -95,7 +97,8 @@ function resolveGuard(given: unknown, problems: string[]): ResolvedGuardOptions 
     problems.push('guard must be an object of @RequireOtp() defaults');
     return guard;
   }
-  const { resolvePhoneNumber, autoSend, maxAgeSeconds, maxFailedAttempts, flowType, headers } = given;
+  const { resolvePhoneNumber, autoSend, maxAgeSeconds, maxFailedAttempts, flowType, headers } =
+    given;
   if (resolvePhoneNumber !== undefined) {
     if (typeof resolvePhoneNumber === 'function') {
       guard.resolvePhoneNumber = resolvePhoneNumber as ResolvePhoneNumber;
@@ -169,7 +172,9 @@ function resolveStore(
   }
   const keyPrefix = redisOptions.keyPrefix ?? 'verifynow:';
   if (typeof keyPrefix !== 'string' || keyPrefix.length > 100 || /\s/.test(keyPrefix)) {
-    problems.push('store.redis.keyPrefix must be a string of at most 100 characters without spaces');
+    problems.push(
+      'store.redis.keyPrefix must be a string of at most 100 characters without spaces',
+    );
   }
   if (redisUrl !== undefined || client !== undefined) {
     store.redis = {
@@ -227,7 +232,12 @@ function resolveLimits(
   problems: string[],
 ): ResolvedLimitsOptions {
   if (given === false) {
-    return { perPhoneNumber: undefined, perClientIp: undefined, allowedCountries: undefined, storage: undefined };
+    return {
+      perPhoneNumber: undefined,
+      perClientIp: undefined,
+      allowedCountries: undefined,
+      storage: undefined,
+    };
   }
   if (given !== undefined && !isObject(given)) {
     problems.push('limits must be false or an object of send limits');
@@ -242,7 +252,12 @@ function resolveLimits(
     }
   }
   return {
-    perPhoneNumber: resolveRate(limits.perPhoneNumber, 'perPhoneNumber', DEFAULT_PHONE_LIMIT, problems),
+    perPhoneNumber: resolveRate(
+      limits.perPhoneNumber,
+      'perPhoneNumber',
+      DEFAULT_PHONE_LIMIT,
+      problems,
+    ),
     perClientIp: resolveRate(limits.perClientIp, 'perClientIp', DEFAULT_IP_LIMIT, problems),
     allowedCountries: allowedCountries === undefined ? undefined : new Set(allowedCountries),
     storage,

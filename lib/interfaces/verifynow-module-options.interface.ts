@@ -1,5 +1,8 @@
 import type { VerifyNowGuardOptions } from './require-otp-options.interface';
-import type { VerifyNowLimitsOptions, VerifyNowStoreOptions } from './verifynow-state-options.interface';
+import type {
+  VerifyNowLimitsOptions,
+  VerifyNowStoreOptions,
+} from './verifynow-state-options.interface';
 
 /** The channels VerifyNow delivers a code through. */
 export const VERIFYNOW_FLOW_TYPES = ['SMS', 'WHATSAPP', 'RCS', 'SAUTH'] as const;

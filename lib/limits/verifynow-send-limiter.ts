@@ -43,7 +43,12 @@ export class VerifyNowSendLimiter {
       await this.hit('verifynow-client-ip', normalizeIp(clientIp), perClientIp, 'clientIp');
     }
     if (perPhoneNumber) {
-      await this.hit('verifynow-phone-number', subjectOf(phone.e164), perPhoneNumber, 'phoneNumber');
+      await this.hit(
+        'verifynow-phone-number',
+        subjectOf(phone.e164),
+        perPhoneNumber,
+        'phoneNumber',
+      );
     }
   }
 
@@ -55,7 +60,13 @@ export class VerifyNowSendLimiter {
   ): Promise<void> {
     let record: Awaited<ReturnType<ThrottlerStorage['increment']>>;
     try {
-      record = await this.storage.increment(key, rate.ttlSeconds * 1000, rate.limit, 0, throttlerName);
+      record = await this.storage.increment(
+        key,
+        rate.ttlSeconds * 1000,
+        rate.limit,
+        0,
+        throttlerName,
+      );
     } catch {
       throw new VerifyNowUnavailableException('the send counters could not be reached');
     }

@@ -7,9 +7,11 @@ describe('parsePhoneNumber', () => {
       countryCode: '91',
       mobileNumber: '9999999999',
       e164: '+919999999999',
+      country: 'IN',
     });
     expect(parsePhoneNumber({ phoneNumber: '+6282123060001' })).toMatchObject({
       countryCode: '62',
+      country: 'ID',
     });
   });
 

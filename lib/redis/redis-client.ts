@@ -13,7 +13,10 @@ export interface VerifyNowRedisClient {
 }
 
 interface IoRedisModule {
-  default?: new (url: string, options: Record<string, unknown>) => VerifyNowRedisClient & {
+  default?: new (
+    url: string,
+    options: Record<string, unknown>,
+  ) => VerifyNowRedisClient & {
     on(event: 'error', listener: (error: Error) => void): unknown;
   };
 }

@@ -1,4 +1,9 @@
-import { CustomDecorator, ExecutionContext, SetMetadata, createParamDecorator } from '@nestjs/common';
+import {
+  CustomDecorator,
+  ExecutionContext,
+  SetMetadata,
+  createParamDecorator,
+} from '@nestjs/common';
 import type { RequireOtpOptions } from '../interfaces/require-otp-options.interface';
 import type { VerifiedOtp } from './verifynow-step-up.service';
 

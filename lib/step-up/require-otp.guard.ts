@@ -16,7 +16,9 @@ import { REQUIRE_OTP_METADATA, VERIFIED_OTP_KEY, getVerifiedOtp } from './requir
 import { OtpProof, VerifyNowStepUpService } from './verifynow-step-up.service';
 
 /** Route settings with the module's defaults filled in. */
-export interface RequireOtpSettings extends Required<Pick<RequireOtpOptions, 'autoSend' | 'maxAgeSeconds'>> {
+export interface RequireOtpSettings extends Required<
+  Pick<RequireOtpOptions, 'autoSend' | 'maxAgeSeconds'>
+> {
   resolvePhoneNumber: RequireOtpOptions['resolvePhoneNumber'];
   flowType: RequireOtpOptions['flowType'];
 }
@@ -98,7 +100,11 @@ export class RequireOtpGuard implements CanActivate {
   }
 
   /** What the proof must have been issued for: the route's `purpose`, else its method and path. */
-  protected getPurpose(context: ExecutionContext, request: OtpRequest, route: RequireOtpOptions): string {
+  protected getPurpose(
+    context: ExecutionContext,
+    request: OtpRequest,
+    route: RequireOtpOptions,
+  ): string {
     if (typeof route.purpose === 'function') {
       return route.purpose(request);
     }
@@ -177,7 +183,10 @@ function routeOf(context: ExecutionContext): string {
   const first = (value: unknown): string =>
     Array.isArray(value) ? String(value[0] ?? '') : typeof value === 'string' ? value : '';
   const method = Reflect.getMetadata('method', handler) as RequestMethod | undefined;
-  const path = [first(Reflect.getMetadata('path', controller)), first(Reflect.getMetadata('path', handler))]
+  const path = [
+    first(Reflect.getMetadata('path', controller)),
+    first(Reflect.getMetadata('path', handler)),
+  ]
     .join('/')
     .split('/')
     .filter((part) => part.length > 0)

@@ -216,13 +216,22 @@ function judge(
     };
   }
   if (error instanceof AlreadyVerifiedException) {
-    return { outcome: 'verified', error: new OtpStepUpException('OTP_ALREADY_USED', { responseCode: 703 }) };
+    return {
+      outcome: 'verified',
+      error: new OtpStepUpException('OTP_ALREADY_USED', { responseCode: 703 }),
+    };
   }
   if (error instanceof VerificationExpiredException) {
-    return { outcome: 'released', error: new OtpStepUpException('OTP_EXPIRED', { responseCode: 705 }) };
+    return {
+      outcome: 'released',
+      error: new OtpStepUpException('OTP_EXPIRED', { responseCode: 705 }),
+    };
   }
   if (error instanceof InvalidVerificationIdException) {
-    return { outcome: 'released', error: new OtpStepUpException('OTP_UNKNOWN', { responseCode: 505 }) };
+    return {
+      outcome: 'released',
+      error: new OtpStepUpException('OTP_UNKNOWN', { responseCode: 505 }),
+    };
   }
   if (error instanceof MaximumLimitReachedException) {
     return {

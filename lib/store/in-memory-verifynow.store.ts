@@ -73,7 +73,11 @@ export class InMemoryVerifyNowStore implements VerifyNowStore, OnApplicationShut
     );
   }
 
-  claim(verificationId: string, leaseMs: number, maxFailedAttempts: number): Promise<VerificationClaim> {
+  claim(
+    verificationId: string,
+    leaseMs: number,
+    maxFailedAttempts: number,
+  ): Promise<VerificationClaim> {
     const now = this.clock.now();
     const record = this.live(verificationId, now);
     let claim: VerificationClaim;

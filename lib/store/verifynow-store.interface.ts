@@ -69,7 +69,11 @@ export interface VerifyNowStore {
    * Atomically takes the right to validate a verification for `leaseMs`: open,
    * not consumed, fewer than `maxFailedAttempts` wrong codes and no live claim.
    */
-  claim(verificationId: string, leaseMs: number, maxFailedAttempts: number): Promise<VerificationClaim>;
+  claim(
+    verificationId: string,
+    leaseMs: number,
+    maxFailedAttempts: number,
+  ): Promise<VerificationClaim>;
 
   /** Ends a claim with what the upstream said. */
   settle(verificationId: string, token: string, outcome: VerificationOutcome): Promise<void>;

@@ -1,7 +1,14 @@
 import { Module, Provider, ValidationPipe } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { VerifyNowExceptionFilter, VerifyNowModule, verifyNowConfig } from 'nestjs-verifynow';
+import { ConfigModule, ConfigType } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import {
+  RequireOtpGuard,
+  VerifyNowExceptionFilter,
+  VerifyNowModule,
+  verifyNowConfig,
+} from 'nestjs-verifynow';
+import { AccountController } from './account.controller';
+import { DemoRequest, DemoUserGuard } from './demo-user.guard';
 import { OtpController } from './otp.controller';
 import { SandboxCodeLogger } from './sandbox-code.logger';
 
@@ -15,15 +22,29 @@ export const OTP_HTTP_PROVIDERS: Provider[] = [
 ];
 
 /**
- * Configured entirely from the environment (and a `.env` file, if any): with no
- * `VERIFYNOW_*` credentials it runs against the embedded sandbox.
+ * Configured from the environment (and a `.env` file, if any): with no
+ * `VERIFYNOW_*` credentials it runs against the embedded sandbox. Step-up codes
+ * go to the signed-in user's phone.
  */
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true }),
-    VerifyNowModule.forRootAsync(verifyNowConfig.asProvider()),
+    VerifyNowModule.forRootAsync({
+      imports: [ConfigModule.forFeature(verifyNowConfig)],
+      inject: [verifyNowConfig.KEY],
+      useFactory: (config: ConfigType<typeof verifyNowConfig>) => ({
+        ...config,
+        guard: { resolvePhoneNumber: (request: DemoRequest) => request.user?.phoneNumber },
+      }),
+    }),
   ],
-  controllers: [OtpController],
-  providers: [SandboxCodeLogger, ...OTP_HTTP_PROVIDERS],
+  controllers: [OtpController, AccountController],
+  providers: [
+    SandboxCodeLogger,
+    ...OTP_HTTP_PROVIDERS,
+    // Guards run in this order: authentication first, then step-up.
+    { provide: APP_GUARD, useClass: DemoUserGuard },
+    { provide: APP_GUARD, useClass: RequireOtpGuard },
+  ],
 })
 export class AppModule {}

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
 import {
   SendOtpDto,
   SendOtpResponseDto,
@@ -15,8 +15,9 @@ export class OtpController {
   /** `POST /otp/send {"phoneNumber":"+919999900001"}` → the verification id. */
   @Post('send')
   @HttpCode(HttpStatus.OK)
-  async send(@Body() body: SendOtpDto): Promise<SendOtpResponseDto> {
-    return SendOtpResponseDto.fromResult(await this.verifyNow.sendOtp(body));
+  async send(@Body() body: SendOtpDto, @Ip() clientIp: string): Promise<SendOtpResponseDto> {
+    // The client IP feeds the per-IP send limit; it never comes from the body.
+    return SendOtpResponseDto.fromResult(await this.verifyNow.sendOtp({ ...body, clientIp }));
   }
 
   /** `POST /otp/verify {"verificationId":"…","code":"…"}` → 200, or 401 for a wrong code. */
