@@ -204,11 +204,44 @@ describe.each<[StoreKind, Platform]>([
     expect([answer.status, answer.body]).toEqual([200, { status: 'closed' }]);
   });
 
+  it('protects every route of a controller decorated as a whole', async () => {
+    const phone = freshPhone();
+    const proof = await challenge(app, sandbox, '/vault/open', phone);
+    const answer = await app.call('/vault/open', phone, proof);
+    expect([answer.status, answer.body]).toEqual([200, { status: 'vault open' }]);
+  });
+
   it('answers a proof in one header only with 400', async () => {
     const answer = await app.call('/account/transfer', freshPhone(), undefined, {
       'x-otp-code': '123456',
     });
     expect([answer.status, answer.body.error]).toEqual([400, 'INVALID_INPUT']);
+  });
+});
+
+describe('@RequireOtp() with proof headers of its own', () => {
+  it('reads the proof from the configured headers', async () => {
+    const sandbox = await VerifyNowSandbox.start({ customerId: CUSTOMER_ID, password: PASSWORD });
+    const app = await startStepUpApp({
+      customerId: CUSTOMER_ID,
+      password: PASSWORD,
+      baseUrl: sandbox.url,
+      guard: { headers: { verificationId: 'X-Step-Up-Id', code: 'X-Step-Up-Code' } },
+    });
+    try {
+      const phone = freshPhone();
+      const { verificationId, code } = await challenge(app, sandbox, '/account/transfer', phone);
+      const defaults = await app.call('/account/transfer', phone, { verificationId, code });
+      expect(defaults.body.error).toBe('OTP_REQUIRED');
+      const answer = await app.call('/account/transfer', phone, undefined, {
+        'x-step-up-id': verificationId,
+        'x-step-up-code': code,
+      });
+      expect(answer.status).toBe(200);
+    } finally {
+      await app.close();
+      await sandbox.close();
+    }
   });
 });
 

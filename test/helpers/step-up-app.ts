@@ -50,6 +50,17 @@ class AccountController {
   }
 }
 
+/** Every route of this controller needs a proof. */
+@RequireOtp({ purpose: 'vault' })
+@Controller('vault')
+class VaultController {
+  @Post('open')
+  @HttpCode(200)
+  open() {
+    return { status: 'vault open' };
+  }
+}
+
 /**
  * The signed-in user, for these tests: the phone number in `x-phone` stands in
  * for `request.user.phoneNumber`.
@@ -85,7 +96,7 @@ export async function startStepUpApp(
         guard: { resolvePhoneNumber: resolveTestPhone, ...options.guard },
       }),
     ],
-    controllers: [AccountController],
+    controllers: [AccountController, VaultController],
     providers: [...OTP_HTTP_PROVIDERS, { provide: APP_GUARD, useClass: RequireOtpGuard }],
   }).setLogger(logger);
   if (extra.clock) {
