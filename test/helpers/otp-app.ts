@@ -1,6 +1,6 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import { Test, TestingModule, TestingModuleBuilder } from '@nestjs/testing';
 import { VerifyNowSandbox, VerifyNowService } from '../../lib';
 import { OTP_HTTP_PROVIDERS } from '../../sample/src/app.module';
 import { OtpController } from '../../sample/src/otp.controller';
@@ -29,6 +29,20 @@ export interface OtpAppOptions {
   configure?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
 
+/** Creates the HTTP application on a platform and listens on a loopback port. */
+export async function listen(
+  moduleRef: TestingModule,
+  platform: Platform | undefined,
+  logger: CapturingLogger,
+): Promise<{ app: INestApplication; url: string }> {
+  const app =
+    platform === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
+      : moduleRef.createNestApplication({ logger });
+  await app.listen(0, '127.0.0.1');
+  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+}
+
 /**
  * Boots the sample's OTP controller, with the sample's filter and validation pipe, around the given `VerifyNowModule` registration, and listens on
  * a loopback port.
@@ -44,13 +58,7 @@ export async function startOtpApp(
     providers: OTP_HTTP_PROVIDERS,
   }).setLogger(logger);
   builder = options.configure?.(builder) ?? builder;
-  const moduleRef = await builder.compile();
-  const app =
-    options.platform === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
-      : moduleRef.createNestApplication({ logger });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const { app, url } = await listen(await builder.compile(), options.platform, logger);
   return {
     app,
     url,

@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, INestApplication, Post, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import {
   RequireOtp,
@@ -15,7 +14,7 @@ import { VERIFYNOW_CLOCK, VerifyNowClock } from '../../lib/verifynow.internal-co
 import { OTP_HTTP_PROVIDERS } from '../../sample/src/app.module';
 import { CapturingLogger } from './capturing-logger';
 import { HttpAnswer, request } from './http';
-import { Platform } from './otp-app';
+import { Platform, listen } from './otp-app';
 
 /** Sensitive routes of a fixture app. */
 @Controller('account')
@@ -102,13 +101,7 @@ export async function startStepUpApp(
   if (extra.clock) {
     builder = builder.overrideProvider(VERIFYNOW_CLOCK).useValue(extra.clock);
   }
-  const moduleRef = await builder.compile();
-  const app =
-    extra.platform === 'fastify'
-      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
-      : moduleRef.createNestApplication({ logger });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const { app, url } = await listen(await builder.compile(), extra.platform, logger);
   return {
     app,
     url,
