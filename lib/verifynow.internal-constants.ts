@@ -17,3 +17,9 @@ export const VERIFYNOW_THROTTLER_STORAGE = 'VERIFYNOW:THROTTLER_STORAGE';
 
 /** @internal The Redis connection, when state is shared (`VerifyNowRedisConnection`). */
 export const VERIFYNOW_REDIS = 'VERIFYNOW:REDIS';
+
+/** @internal The `UpstreamCircuitBreaker`. */
+export const VERIFYNOW_CIRCUIT_BREAKER = 'VERIFYNOW:CIRCUIT_BREAKER';
+
+/** @internal The `OutboundRateLimiter`, or `null` without a cap. */
+export const VERIFYNOW_RATE_LIMITER = 'VERIFYNOW:RATE_LIMITER';

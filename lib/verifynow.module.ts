@@ -13,8 +13,10 @@ import {
   VerifyNowModuleForRootOptions,
 } from './verifynow.module-definition';
 import {
+  circuitBreakerProvider,
   clockProvider,
   httpServiceProvider,
+  rateLimiterProvider,
   redisProvider,
   resolvedOptionsProvider,
   sandboxProvider,
@@ -44,6 +46,8 @@ import { VerifyNowService } from './verifynow.service';
     redisProvider,
     storeProvider,
     throttlerStorageProvider,
+    circuitBreakerProvider,
+    rateLimiterProvider,
     VerifyNowHttpClient,
     VerifyNowTokenProvider,
     VerifyNowSendLimiter,

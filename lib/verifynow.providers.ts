@@ -1,6 +1,8 @@
 import { Logger, Provider } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { RedisThrottlerStorage } from './limits/redis-throttler.storage';
+import { OutboundRateLimiter } from './resilience/outbound-rate-limiter';
+import { UpstreamCircuitBreaker } from './resilience/upstream-circuit-breaker';
 import { VerifyNowRedisConnection } from './redis/verifynow-redis.connection';
 import { InMemoryVerifyNowStore } from './store/in-memory-verifynow.store';
 import { RedisVerifyNowStore } from './store/redis-verifynow.store';
@@ -15,7 +17,9 @@ import { VerifyNowSandbox } from './sandbox/verifynow-sandbox';
 import { VERIFYNOW_HTTP_SERVICE, VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';
 import {
   SYSTEM_CLOCK,
+  VERIFYNOW_CIRCUIT_BREAKER,
   VERIFYNOW_CLOCK,
+  VERIFYNOW_RATE_LIMITER,
   VERIFYNOW_REDIS,
   VERIFYNOW_RESOLVED_OPTIONS,
   VERIFYNOW_THROTTLER_STORAGE,
@@ -112,4 +116,21 @@ export const throttlerStorageProvider: Provider = {
       ? new RedisThrottlerStorage(redis.client, options.store.redis?.keyPrefix)
       : new ThrottlerStorageService()),
   inject: [VERIFYNOW_RESOLVED_OPTIONS, VERIFYNOW_REDIS],
+};
+
+/** The circuit breaker in front of the upstream. @internal */
+export const circuitBreakerProvider: Provider = {
+  provide: VERIFYNOW_CIRCUIT_BREAKER,
+  useFactory: (options: ResolvedVerifyNowOptions) => new UpstreamCircuitBreaker(options.circuitBreaker),
+  inject: [VERIFYNOW_RESOLVED_OPTIONS],
+};
+
+/** The outbound rate cap, or `null` when `maxRequestsPerSecond` is 0. @internal */
+export const rateLimiterProvider: Provider = {
+  provide: VERIFYNOW_RATE_LIMITER,
+  useFactory: (options: ResolvedVerifyNowOptions) =>
+    options.maxRequestsPerSecond > 0
+      ? new OutboundRateLimiter(options.maxRequestsPerSecond, options.maxQueuedRequests)
+      : null,
+  inject: [VERIFYNOW_RESOLVED_OPTIONS],
 };

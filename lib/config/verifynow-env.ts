@@ -17,6 +17,7 @@ export const VERIFYNOW_ENV_VARS = {
   sandboxPort: 'VERIFYNOW_SANDBOX_PORT',
   redisUrl: 'VERIFYNOW_REDIS_URL',
   allowedCountries: 'VERIFYNOW_ALLOWED_COUNTRIES',
+  maxRequestsPerSecond: 'VERIFYNOW_MAX_REQUESTS_PER_SECOND',
 } as const;
 
 /** Options, as read from the environment: every value still a string, checked later. */

@@ -1,9 +1,11 @@
 import {
   VERIFYNOW_FLOW_TYPES,
   VerifyNowApiVersion,
+  VerifyNowCircuitBreakerOptions,
   VerifyNowFlowType,
   VerifyNowModuleOptions,
   VerifyNowSandboxModuleOptions,
+  VerifyNowTokenRetryOptions,
 } from '../interfaces/verifynow-module-options.interface';
 import { getCountries } from 'libphonenumber-js/max';
 import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
@@ -13,6 +15,7 @@ import {
   ResolvedStoreOptions,
   resolveStateOptions,
 } from './verifynow-state-options.resolver';
+import { resolveResilienceOptions } from './verifynow-resilience-options.resolver';
 import {
   EnvironmentSource,
   VerifyNowEnvOptions,
@@ -74,6 +77,12 @@ export interface ResolvedVerifyNowOptions {
       /** The plain password the sandbox accepts. */
       password?: string;
     };
+  /** Requests started per second; 0 means no cap. */
+  maxRequestsPerSecond: number;
+  maxQueuedRequests: number;
+  /** `undefined` when the breaker is off. */
+  circuitBreaker: Required<VerifyNowCircuitBreakerOptions> | undefined;
+  tokenRetry: Required<VerifyNowTokenRetryOptions>;
   /** `@RequireOtp()` defaults. */
   guard: ResolvedGuardOptions;
   /** Where the ledger and send counters live. */
@@ -237,6 +246,11 @@ const SPECS = {
   sandboxPort: integerOption(0, 65_535, 'must be a port number from 0 to 65535'),
   // The URL may hold the Redis password: never echoed.
   redisUrl: stringOption(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL', true),
+  maxRequestsPerSecond: integerOption(
+    0,
+    100_000,
+    'must be an integer from 0 (no cap) to 100000 requests per second',
+  ),
   allowedCountries: {
     secret: false,
     parse(value: unknown): Parsed<string[]> {
@@ -409,8 +423,12 @@ export function resolveVerifyNowOptions(
     reader.problems,
   );
 
+  const resilience = resolveResilienceOptions(options ?? {}, reader.problems);
+
   const resolved = {
     ...state,
+    ...resilience,
+    maxRequestsPerSecond: reader.get('maxRequestsPerSecond') ?? 50,
     country: reader.get('country')?.replace(/^\+/, ''),
     email: reader.get('email'),
     baseUrl: reader.get('baseUrl') ?? DEFAULT_BASE_URL,
@@ -478,6 +496,7 @@ export function verifyNowOptionsFromEnv(
     defaultFlowType: reader.get('defaultFlowType'),
     otpLength: reader.get('otpLength'),
     timeoutMs: reader.get('timeoutMs'),
+    maxRequestsPerSecond: reader.get('maxRequestsPerSecond'),
     // The sandbox's code and port apply only when it runs; the resolver reads them
     // from the environment itself, so they do not switch the sandbox on here.
     sandbox:

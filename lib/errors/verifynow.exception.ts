@@ -349,6 +349,40 @@ export class VerifyNowUnavailableException extends VerifyNowException {
   }
 }
 
+/**
+ * The circuit breaker is open after consecutive upstream failures: the call
+ * failed fast, without reaching the upstream. Answered as 503, with
+ * `Retry-After` until the next probe.
+ */
+export class VerifyNowCircuitOpenException extends VerifyNowUnavailableException {
+  constructor(retryAfterSeconds: number | undefined, operation?: VerifyNowOperation) {
+    super('the circuit breaker is open after repeated upstream failures', {
+      operation,
+      retryAfterSeconds,
+    });
+  }
+}
+
+/**
+ * Too many calls are waiting for the outbound rate cap (`maxRequestsPerSecond`):
+ * the queue is full, or this call waited `timeoutMs` for a slot. Nothing was sent.
+ * Answered as 503.
+ */
+export class VerifyNowOverloadedException extends VerifyNowException {
+  constructor(reason: string, operation?: VerifyNowOperation) {
+    super({
+      operation,
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      codeName: 'OUTBOUND_QUEUE_FULL',
+      responseCode: null,
+      publicMessage: 'The verification service is busy; try again shortly.',
+      detail: describe({ operation }, `not called: ${reason}`),
+      expose: true,
+      retryAfterSeconds: 1,
+    });
+  }
+}
+
 /** The upstream answered HTTP 429 without a documented code. Answered as 429 with `Retry-After` when known. */
 export class VerifyNowRateLimitException extends VerifyNowException {
   constructor(details: VerifyNowErrorDetails = {}) {

@@ -1,13 +1,19 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import axios, { AxiosResponse, isAxiosError } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { firstValueFrom } from 'rxjs';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { VerifyNowOperation, VerifyNowUnavailableException } from '../errors/verifynow.exception';
+import { OutboundRateLimiter } from '../resilience/outbound-rate-limiter';
+import { UpstreamCircuitBreaker } from '../resilience/upstream-circuit-breaker';
 import { VERIFYNOW_HTTP_SERVICE } from '../verifynow.constants';
-import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
+import {
+  VERIFYNOW_CIRCUIT_BREAKER,
+  VERIFYNOW_RATE_LIMITER,
+  VERIFYNOW_RESOLVED_OPTIONS,
+} from '../verifynow.internal-constants';
 
 /** An upstream answer, whatever its status. @internal */
 export interface UpstreamResponse {
@@ -77,22 +83,86 @@ export function createVerifyNowHttpService(baseUrl: string): HttpService {
  *
  * @internal
  */
+/**
+ * Errors that prove the request never left: the connection itself failed. Such a
+ * request can be sent again without risking a second message.
+ */
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
+
+/**
+ * Makes one request to the upstream and reports what came back without judging
+ * it, behind the circuit breaker and the outbound rate cap, under the configured
+ * deadline (which holds whether the upstream is silent or drips its answer).
+ * A request is sent again only when its connection provably failed before it
+ * was written. Failures to get any answer become {@link VerifyNowUnavailableException};
+ * nothing of the request (its URL holds the code and key) goes into the error.
+ *
+ * @internal
+ */
 @Injectable()
 export class VerifyNowHttpClient implements OnApplicationShutdown {
+  private readonly logger = new Logger('VerifyNowHttpClient');
   private readonly paths: Record<VerifyNowOperation, string>;
 
   constructor(
     @Inject(VERIFYNOW_HTTP_SERVICE) private readonly http: HttpService,
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
+    @Inject(VERIFYNOW_CIRCUIT_BREAKER) private readonly breaker: UpstreamCircuitBreaker,
+    @Inject(VERIFYNOW_RATE_LIMITER) private readonly limiter: OutboundRateLimiter | null,
   ) {
     this.paths = PATHS[options.apiVersion];
   }
 
+  /**
+   * @throws VerifyNowCircuitOpenException while the breaker is open.
+   * @throws VerifyNowOverloadedException when the rate cap's queue is full.
+   * @throws VerifyNowUnavailableException when no answer came in time.
+   */
   async call(
     operation: VerifyNowOperation,
     params: UpstreamParams,
     token?: string,
   ): Promise<UpstreamResponse> {
+    this.breaker.rejectIfOpen(operation);
+    await this.limiter?.acquire(this.options.timeoutMs);
+    return this.breaker.execute(operation, async () => {
+      const first = await this.attempt(operation, params, token);
+      if (!('error' in first)) {
+        return first;
+      }
+      if (first.neverSent) {
+        this.logger.debug({ event: 'verifynow.retry', operation, reason: first.error });
+        const second = await this.attempt(operation, params, token);
+        if (!('error' in second)) {
+          return second;
+        }
+        throw second.failure;
+      }
+      throw first.failure;
+    });
+  }
+
+  /** Closes idle keep-alive connections with the application. */
+  onApplicationShutdown(): void {
+    const defaults = this.http.axiosRef.defaults;
+    (defaults.httpAgent as HttpAgent | undefined)?.destroy();
+    (defaults.httpsAgent as HttpsAgent | undefined)?.destroy();
+  }
+
+  private async attempt(
+    operation: VerifyNowOperation,
+    params: UpstreamParams,
+    token: string | undefined,
+  ): Promise<
+    UpstreamResponse | { error: string; neverSent: boolean; failure: VerifyNowUnavailableException }
+  > {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     try {
@@ -107,22 +177,19 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
       );
       return readResponse(response);
     } catch (error) {
-      throw new VerifyNowUnavailableException(
-        controller.signal.aborted
-          ? `no answer within ${this.options.timeoutMs} ms`
-          : `request failed (${errorCode(error)})`,
-        { operation },
-      );
+      const code = errorCode(error);
+      const timedOut = controller.signal.aborted;
+      return {
+        error: code,
+        neverSent: !timedOut && NEVER_SENT.has(code),
+        failure: new VerifyNowUnavailableException(
+          timedOut ? `no answer within ${this.options.timeoutMs} ms` : `request failed (${code})`,
+          { operation },
+        ),
+      };
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  /** Closes idle keep-alive connections with the application. */
-  onApplicationShutdown(): void {
-    const defaults = this.http.axiosRef.defaults;
-    (defaults.httpAgent as HttpAgent | undefined)?.destroy();
-    (defaults.httpsAgent as HttpsAgent | undefined)?.destroy();
   }
 }
 

@@ -13,6 +13,31 @@ export type VerifyNowFlowType = (typeof VERIFYNOW_FLOW_TYPES)[number];
 /** The upstream API generation: `'v3'` (current) or `'v2'` (legacy paths). */
 export type VerifyNowApiVersion = 'v2' | 'v3';
 
+/** When to stop calling an upstream that keeps failing. */
+export interface VerifyNowCircuitBreakerOptions {
+  /**
+   * Consecutive failures (network error, timeout, HTTP 5xx, a body that is not
+   * JSON) that open the breaker. Business answers (702, 705, 800...) never count.
+   * @default 5
+   */
+  consecutiveFailures?: number;
+  /**
+   * How long the breaker stays open before one probe call may test the upstream.
+   * @default 30000
+   */
+  halfOpenAfterMs?: number;
+}
+
+/** How the token request is retried (send and validate never are, once they may have arrived). */
+export interface VerifyNowTokenRetryOptions {
+  /** @default 3 */
+  retries?: number;
+  /** First backoff delay; doubles per retry, with jitter. @default 250 */
+  baseDelayMs?: number;
+  /** Longest backoff delay, and longest `Retry-After` honoured. @default 5000 */
+  maxDelayMs?: number;
+}
+
 /** Settings of the embedded sandbox, when it runs. */
 export interface VerifyNowSandboxModuleOptions {
   /**
@@ -104,6 +129,23 @@ export interface VerifyNowModuleOptions {
    * not `production`. Environment: `VERIFYNOW_SANDBOX`.
    */
   sandbox?: boolean | VerifyNowSandboxModuleOptions;
+  /**
+   * Most upstream requests started per second by this instance; excess requests
+   * wait in a queue instead of being refused upstream. `0` turns the cap off.
+   * Environment: `VERIFYNOW_MAX_REQUESTS_PER_SECOND`.
+   * @default 50
+   */
+  maxRequestsPerSecond?: number;
+  /**
+   * Requests that may wait for the rate cap; beyond, calls fail at once with 503
+   * `OUTBOUND_QUEUE_FULL`. A request also gives up after waiting `timeoutMs`.
+   * @default 1000
+   */
+  maxQueuedRequests?: number;
+  /** The circuit breaker in front of the upstream; `false` turns it off. */
+  circuitBreaker?: VerifyNowCircuitBreakerOptions | false;
+  /** Retries of the token request. */
+  tokenRetry?: VerifyNowTokenRetryOptions;
   /** Module-wide defaults of `@RequireOtp()` routes, e.g. how to find the user's phone. */
   guard?: VerifyNowGuardOptions;
   /** Where the verification ledger and send counters live: memory (default) or Redis. */
