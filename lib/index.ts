@@ -6,6 +6,11 @@ export type {
 } from './verifynow.module-definition';
 export { VerifyNowService } from './verifynow.service';
 export { VerifyNowTokenProvider } from './auth/verifynow-token.provider';
+export {
+  VerifyNowHealthIndicator,
+  type VerifyNowHealthDetails,
+} from './health/verifynow.health-indicator';
+export type { CircuitBreakerState } from './resilience/upstream-circuit-breaker';
 
 export {
   REQUIRE_OTP_METADATA,
@@ -58,7 +63,9 @@ export {
   type VerifyNowApiVersion,
   type VerifyNowFlowType,
   type VerifyNowModuleOptions,
+  type VerifyNowCircuitBreakerOptions,
   type VerifyNowSandboxModuleOptions,
+  type VerifyNowTokenRetryOptions,
 } from './interfaces/verifynow-module-options.interface';
 export type {
   SendOtpDeliveryOptions,
@@ -91,8 +98,10 @@ export {
   VerificationFailedException,
   VerifyNowAuthenticationException,
   VerifyNowBadRequestException,
+  VerifyNowCircuitOpenException,
   VerifyNowException,
   VerifyNowInvalidInputException,
+  VerifyNowOverloadedException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
   VerifyNowUnknownResponseException,

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { VerifyNowTokenProvider } from './auth/verifynow-token.provider';
+import { VerifyNowHealthIndicator } from './health/verifynow.health-indicator';
 import { VerifyNowHttpClient } from './http/verifynow-http.client';
 import { VerifyNowSendLimiter } from './limits/verifynow-send-limiter';
 import { RequireOtpGuard } from './step-up/require-otp.guard';
@@ -54,8 +55,10 @@ import { VerifyNowService } from './verifynow.service';
     VerifyNowService,
     VerifyNowStepUpService,
     RequireOtpGuard,
+    VerifyNowHealthIndicator,
   ],
   exports: [
+    VerifyNowHealthIndicator,
     VerifyNowService,
     VerifyNowStepUpService,
     VerifyNowTokenProvider,

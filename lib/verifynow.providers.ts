@@ -121,7 +121,8 @@ export const throttlerStorageProvider: Provider = {
 /** The circuit breaker in front of the upstream. @internal */
 export const circuitBreakerProvider: Provider = {
   provide: VERIFYNOW_CIRCUIT_BREAKER,
-  useFactory: (options: ResolvedVerifyNowOptions) => new UpstreamCircuitBreaker(options.circuitBreaker),
+  useFactory: (options: ResolvedVerifyNowOptions) =>
+    new UpstreamCircuitBreaker(options.circuitBreaker),
   inject: [VERIFYNOW_RESOLVED_OPTIONS],
 };
 

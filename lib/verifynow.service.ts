@@ -106,12 +106,17 @@ export class VerifyNowService {
       const { envelope, details } = await this.callUpstream('send', params, []);
       const result = this.readSendResult(envelope, details, send);
       await this.recordSend(result.verificationId, send);
-      this.logger.debug(
-        `send ${result.alreadyPending ? 'pending' : 'ok'} verificationId=${result.verificationId} phone=${phone} flowType=${send.flowType} latencyMs=${elapsed(started)}`,
-      );
+      this.logger.log({
+        event: 'verifynow.send',
+        outcome: result.alreadyPending ? 'pending' : 'sent',
+        verificationId: result.verificationId,
+        phone,
+        flowType: send.flowType,
+        latencyMs: elapsed(started),
+      });
       return result;
     } catch (error) {
-      this.logFailure('send', `phone=${phone} flowType=${send.flowType}`, error, started);
+      this.logFailure('send', { phone, flowType: send.flowType }, error, started);
       throw error;
     }
   }
@@ -139,12 +144,15 @@ export class VerifyNowService {
       };
       const { envelope, details } = await this.callUpstream('validate', params, [code]);
       const result = this.readValidateResult(envelope, details, verificationId, code);
-      this.logger.debug(
-        `validate ok verificationId=${verificationId} latencyMs=${elapsed(started)}`,
-      );
+      this.logger.log({
+        event: 'verifynow.validate',
+        outcome: 'verified',
+        verificationId,
+        latencyMs: elapsed(started),
+      });
       return result;
     } catch (error) {
-      this.logFailure('validate', `verificationId=${verificationId}`, error, started);
+      this.logFailure('validate', { verificationId }, error, started);
       throw error;
     }
   }
@@ -359,20 +367,33 @@ export class VerifyNowService {
     };
   }
 
+  /**
+   * One structured line per failed call: warn when the service itself is in
+   * trouble (5xx), debug for answers about the user's input.
+   */
   private logFailure(
     operation: VerifyNowOperation,
-    subject: string,
+    subject: Record<string, string>,
     error: unknown,
     started: number,
   ): void {
+    const line = {
+      event: `verifynow.${operation}`,
+      outcome: 'failed',
+      ...subject,
+      latencyMs: elapsed(started),
+      ...(error instanceof VerifyNowException
+        ? {
+            error: error.codeName,
+            responseCode: error.responseCode,
+            upstreamStatus: error.upstreamStatus,
+            detail: error.message,
+          }
+        : { error: describeUnexpected(error) }),
+    };
     if (!(error instanceof VerifyNowException)) {
-      this.logger.error(
-        `${operation} failed ${subject} latencyMs=${elapsed(started)}: unexpected ${describeUnexpected(error)}`,
-      );
-      return;
-    }
-    const line = `${operation} failed ${subject} error=${error.codeName} latencyMs=${elapsed(started)}: ${error.message}`;
-    if (error.getStatus() >= 500) {
+      this.logger.error(line);
+    } else if (error.getStatus() >= 500) {
       this.logger.warn(line);
     } else {
       this.logger.debug(line);

@@ -1,13 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import {
   VerifyNowAuthenticationException,
+  VerifyNowException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
 } from '../errors/verifynow.exception';
 import { errorForUnreadableAnswer, toInteger } from '../http/upstream-envelope';
 import { UpstreamResponse, VerifyNowHttpClient } from '../http/verifynow-http.client';
 import { sanitizeText } from '../redaction/redact';
+import { retryDelayMs } from '../resilience/backoff';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
 import { TokenSchedule, scheduleToken } from './token-lifetime';
@@ -27,9 +30,15 @@ interface CachedToken extends TokenSchedule {
  *   `getToken()` fetches a new one.
  * - With a pre-issued `authToken` option, that token is used as is and never
  *   refreshed.
+ * - The token request is idempotent, so a passing failure (network, deadline,
+ *   5xx, non-JSON, 429) is retried up to `tokenRetry.retries` times with capped
+ *   exponential backoff and jitter, honouring `Retry-After`; the waits end with
+ *   the application.
  */
 @Injectable()
-export class VerifyNowTokenProvider {
+export class VerifyNowTokenProvider implements OnApplicationShutdown {
+  private readonly logger = new Logger(VerifyNowTokenProvider.name);
+  private readonly stopped = new AbortController();
   private current: CachedToken | undefined;
   private inFlight: Promise<string> | undefined;
 
@@ -88,21 +97,47 @@ export class VerifyNowTokenProvider {
     return this.inFlight;
   }
 
+  /** Ends backoff waits, so that no timer outlives the application. */
+  onApplicationShutdown(): void {
+    this.stopped.abort();
+  }
+
   private async fetchToken(): Promise<string> {
     const credentials = this.options.credentials;
     if (credentials.type !== 'key') {
       throw new VerifyNowAuthenticationException('no credentials to fetch a token with');
     }
-    const response = await this.client.call('token', {
+    const params = {
       customerId: credentials.customerId,
       key: credentials.key,
       scope: 'NEW',
       country: this.options.country,
       email: this.options.email,
-    });
-    const token = this.readToken(response);
-    this.current = { token, ...scheduleToken(token, this.clock.now()) };
-    return token;
+    };
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const token = this.readToken(await this.client.call('token', params));
+        this.current = { token, ...scheduleToken(token, this.clock.now()) };
+        return token;
+      } catch (error) {
+        const delay =
+          attempt < this.options.tokenRetry.retries
+            ? retryDelayMs(error, attempt, this.options.tokenRetry)
+            : undefined;
+        if (delay === undefined || this.stopped.signal.aborted) {
+          throw error;
+        }
+        this.logger.debug({
+          event: 'verifynow.token.retry',
+          attempt: attempt + 1,
+          delayMs: delay,
+          error: error instanceof VerifyNowException ? error.codeName : 'unexpected',
+        });
+        await sleep(delay, undefined, { signal: this.stopped.signal }).catch(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   /** The token in an answer of the token endpoint, or the error the answer means. */

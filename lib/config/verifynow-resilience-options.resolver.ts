@@ -98,7 +98,14 @@ export function resolveResilienceOptions(
     problems.push('tokenRetry must be an object: { retries, baseDelayMs, maxDelayMs }');
   }
   const tokenRetry = {
-    retries: integer(retryOptions.retries, DEFAULT_TOKEN_RETRY.retries, 'tokenRetry.retries', 0, 10, problems),
+    retries: integer(
+      retryOptions.retries,
+      DEFAULT_TOKEN_RETRY.retries,
+      'tokenRetry.retries',
+      0,
+      10,
+      problems,
+    ),
     baseDelayMs: integer(
       retryOptions.baseDelayMs,
       DEFAULT_TOKEN_RETRY.baseDelayMs,

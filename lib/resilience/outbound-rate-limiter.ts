@@ -52,7 +52,9 @@ export class OutboundRateLimiter {
     }
     if (this.queue.length >= this.maxQueued) {
       return Promise.reject(
-        new VerifyNowOverloadedException(`${this.maxQueued} requests already wait for the rate cap`),
+        new VerifyNowOverloadedException(
+          `${this.maxQueued} requests already wait for the rate cap`,
+        ),
       );
     }
     return new Promise<void>((resolve, reject) => {
@@ -61,7 +63,9 @@ export class OutboundRateLimiter {
         reject,
         timer: setTimeout(() => {
           this.remove(waiter);
-          reject(new VerifyNowOverloadedException(`no slot under the rate cap within ${maxWaitMs} ms`));
+          reject(
+            new VerifyNowOverloadedException(`no slot under the rate cap within ${maxWaitMs} ms`),
+          );
         }, maxWaitMs),
       };
       this.queue.push(waiter);

@@ -56,8 +56,8 @@ export class UpstreamCircuitBreaker {
       return;
     }
     this.policy = circuitBreaker(
-      handleWhen((error) => error instanceof VerifyNowUnavailableException).orWhenResult(
-        (result) => isFailureResponse(result as BreakerObservedResponse),
+      handleWhen((error) => error instanceof VerifyNowUnavailableException).orWhenResult((result) =>
+        isFailureResponse(result as BreakerObservedResponse),
       ),
       {
         halfOpenAfter: options.halfOpenAfterMs,
