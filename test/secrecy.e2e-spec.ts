@@ -2,6 +2,11 @@ import { inspect } from 'node:util';
 import { VerifyNowModule, VerifyNowSandbox, VerifyNowTokenProvider, maskPhoneNumber } from '../lib';
 import { OtpApp, startOtpApp } from './helpers/otp-app';
 import { FakeUpstream, TOKEN_PATH, fakeJwt, json } from './helpers/fake-upstream';
+import {
+  CUSTOMER_ID as FAULTY_CUSTOMER_ID,
+  Fault,
+  FaultyUpstream,
+} from './helpers/faulty-upstream';
 import { createVerifyNow } from './helpers/verifynow-context';
 
 const CUSTOMER_ID = 'C-SECRECY-TEST';
@@ -201,6 +206,79 @@ describe('an upstream that echoes secrets in its messages', () => {
     } finally {
       await context.close();
       await upstream.close();
+    }
+  });
+});
+
+describe('secrecy on every fault path', () => {
+  const FAULTS: Fault[] = [
+    'healthy',
+    'slow',
+    'silent',
+    'reset-before-read',
+    'reset-after-read',
+    'html-500',
+    'truncated-json',
+    'malformed-json',
+    'error-in-200',
+    '401-forever',
+    '429-retry-after',
+    'drip',
+  ];
+
+  it('keeps the password, key, token, codes and numbers out of every log line and error', async () => {
+    const upstream = await FaultyUpstream.start();
+    const context = await createVerifyNow({
+      customerId: FAULTY_CUSTOMER_ID,
+      password: PASSWORD,
+      baseUrl: upstream.url,
+      timeoutMs: 300,
+      tokenRetry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 },
+      circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 60_000 },
+      limits: false,
+    });
+    const written: string[] = [];
+    const phones = ['+919999900901', '+919999900902'];
+    const codes = ['482913', '0057'];
+    const token = await context.tokens.getToken();
+    try {
+      for (const fault of FAULTS) {
+        upstream.fault = fault;
+        upstream.faultyToken = fault === 'html-500';
+        context.tokens.invalidate(token);
+        for (const [i, phoneNumber] of phones.entries()) {
+          for (const work of [
+            () => context.service.sendOtp({ phoneNumber }),
+            () => context.service.validateOtp({ verificationId: `70${i}`, code: codes[i] }),
+          ]) {
+            try {
+              written.push(
+                inspect(await work(), { depth: 10 }).replace(/mobileNumber: '\d+'/g, ''),
+              );
+            } catch (error) {
+              written.push(...renderings(error));
+              // Nothing of the HTTP client (its request holds the URL, code and key) rides along.
+              expect(error).not.toHaveProperty('cause');
+              expect(error).not.toHaveProperty('config');
+              expect(error).not.toHaveProperty('request');
+            }
+          }
+        }
+      }
+    } finally {
+      await context.close();
+      await upstream.close();
+    }
+    written.push(context.logger.text());
+    const text = written.join('\n');
+    expect(text).toContain('UPSTREAM_UNAVAILABLE');
+    expect(text).toContain('verifynow.send');
+    for (const secret of [PASSWORD, KEY, token, token.split('.')[2], ...codes]) {
+      expect(text).not.toContain(secret);
+    }
+    for (const phone of phones) {
+      expect(text).not.toContain(phone.slice(1));
+      expect(text).not.toContain(phone.slice(3));
     }
   });
 });

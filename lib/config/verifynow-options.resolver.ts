@@ -9,6 +9,7 @@ import {
 } from '../interfaces/verifynow-module-options.interface';
 import { getCountries } from 'libphonenumber-js/max';
 import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
+import { isKnownDialCode } from '../phone/phone-number';
 import {
   ResolvedGuardOptions,
   ResolvedLimitsOptions,
@@ -215,9 +216,9 @@ const SPECS = {
     secret: false,
     parse(value: unknown): Parsed<string> {
       const match = typeof value === 'string' ? /^\+?([1-9]\d{0,3})$/.exec(value.trim()) : null;
-      return match
+      return match && isKnownDialCode(match[1])
         ? ok(match[1])
-        : fail('must be a dial code of 1 to 4 digits, with or without +, e.g. 91');
+        : fail('must be a known dial code, with or without +, e.g. 91');
     },
   },
   defaultFlowType: enumOption<VerifyNowFlowType>(

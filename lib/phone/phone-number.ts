@@ -1,4 +1,8 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import {
+  getCountries,
+  getCountryCallingCode,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/max';
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 
 /** A phone number split the way the upstream wants it. */
@@ -24,6 +28,16 @@ export interface PhoneNumberInput {
 }
 
 const MAX_INPUT_LENGTH = 32;
+
+/** Every dial code libphonenumber-js knows. */
+const CALLING_CODES = new Set<string>(
+  getCountries().map((country) => getCountryCallingCode(country)),
+);
+
+/** True when `dialCode` (digits, no `+`) is a known country calling code. */
+export function isKnownDialCode(dialCode: string): boolean {
+  return CALLING_CODES.has(dialCode);
+}
 const DIAL_CODE = /^\+?([1-9]\d{0,3})$/;
 const FORMATTING = /[\s().-]/g;
 
@@ -94,9 +108,18 @@ function parseOne(
       `${field} ${PHONE_NUMBER_EXPECTATION} (with the + and country code: no defaultCountryCode is configured).`,
     );
   }
-  const parsed = trimmed.startsWith('+')
-    ? parsePhoneNumberFromString(trimmed)
-    : parsePhoneNumberFromString(trimmed, { defaultCallingCode });
+  if (!trimmed.startsWith('+') && !isKnownDialCode(defaultCallingCode as string)) {
+    throw new VerifyNowInvalidInputException('countryCode must be a known dial code, e.g. 91.');
+  }
+  let parsed: ReturnType<typeof parsePhoneNumberFromString>;
+  try {
+    parsed = trimmed.startsWith('+')
+      ? parsePhoneNumberFromString(trimmed)
+      : parsePhoneNumberFromString(trimmed, { defaultCallingCode });
+  } catch {
+    // libphonenumber-js throws on some inputs it deems programming errors: still bad input here.
+    parsed = undefined;
+  }
   if (!parsed?.isValid()) {
     throw new VerifyNowInvalidInputException(`${field} ${PHONE_NUMBER_EXPECTATION}.`);
   }

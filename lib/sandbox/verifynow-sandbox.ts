@@ -1,9 +1,9 @@
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, STATUS_CODES, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { getCountries, getCountryCallingCode } from 'libphonenumber-js/max';
 import { VerifyNowResponseCode, responseCodeName } from '../errors/response-codes';
 import { VERIFYNOW_FLOW_TYPES } from '../interfaces/verifynow-module-options.interface';
+import { isKnownDialCode } from '../phone/phone-number';
 import { MagicSendOutcome, httpStatusForCode, magicOutcome } from './sandbox-magic-numbers';
 import { SandboxTokenSigner } from './sandbox-jwt';
 
@@ -98,7 +98,6 @@ const OUTBOX_LIMIT = 1000;
 const RETENTION_MS = 10 * 60_000;
 const SWEEP_INTERVAL_MS = 30_000;
 
-const CALLING_CODES = new Set(getCountries().map((country) => getCountryCallingCode(country)));
 const FLOW_TYPES = new Set<string>(VERIFYNOW_FLOW_TYPES);
 
 /**
@@ -370,7 +369,7 @@ export class VerifyNowSandbox {
     if (!Number.isInteger(otpLength) || otpLength < 4 || otpLength > 8) {
       return business(response, VerifyNowResponseCode.BAD_REQUEST, 'otpLength must be 4 to 8');
     }
-    if (!CALLING_CODES.has(countryCode)) {
+    if (!isKnownDialCode(countryCode)) {
       return business(response, VerifyNowResponseCode.INVALID_COUNTRY_CODE);
     }
 

@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
+import { VERIFYNOW_FLOW_TYPES } from '../interfaces/verifynow-module-options.interface';
+import { VERIFYNOW_ENV_VARS } from './verifynow-env';
+import { resolveVerifyNowOptions } from './verifynow-options.resolver';
+
+/** A password no message could contain by chance. */
+const secret = fc.stringMatching(/^[a-f0-9]{16}$/).map((hex) => `S3cr3t-${hex}`);
+const value = fc.oneof(
+  fc.anything(),
+  fc.integer({ min: -5, max: 400_000 }).map((n) => n),
+  fc.integer({ min: -5, max: 400_000 }).map(String),
+  fc.constantFrom(
+    'v2',
+    'v3',
+    'V2',
+    'sms',
+    'WHATSAPP',
+    'true',
+    'false',
+    'https://verify.example.com',
+    'redis://x',
+    'IN,ID',
+  ),
+);
+const env = fc.dictionary(
+  fc.constantFrom(...Object.values(VERIFYNOW_ENV_VARS), 'NODE_ENV'),
+  fc.oneof(fc.string(), value.map(String)),
+);
+
+describe('option validation under arbitrary options', () => {
+  it('returns consistent options or throws VerifyNowConfigurationError, never echoing a secret', () => {
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            customerId: value,
+            password: fc.oneof(secret, value),
+            key: value,
+            authToken: value,
+            baseUrl: value,
+            apiVersion: value,
+            defaultCountryCode: value,
+            defaultFlowType: value,
+            otpLength: value,
+            timeoutMs: value,
+            sandbox: value,
+            maxRequestsPerSecond: value,
+            circuitBreaker: value,
+            guard: value,
+            limits: value,
+          },
+          { requiredKeys: [] },
+        ),
+        env,
+        (options, variables) => {
+          let resolved: ReturnType<typeof resolveVerifyNowOptions>;
+          try {
+            resolved = resolveVerifyNowOptions(options as never, variables);
+          } catch (error) {
+            expect(error).toBeInstanceOf(VerifyNowConfigurationError);
+            const message = (error as Error).message;
+            if (typeof options.password === 'string' && options.password.startsWith('S3cr3t-')) {
+              expect(message).not.toContain(options.password);
+            }
+            return;
+          }
+          expect(
+            Number.isInteger(resolved.otpLength) &&
+              resolved.otpLength >= 4 &&
+              resolved.otpLength <= 8,
+          ).toBe(true);
+          expect(Number.isInteger(resolved.timeoutMs) && resolved.timeoutMs >= 1).toBe(true);
+          expect(['v2', 'v3']).toContain(resolved.apiVersion);
+          expect(VERIFYNOW_FLOW_TYPES).toContain(resolved.defaultFlowType);
+          expect(resolved.baseUrl).toMatch(/^https?:\/\//);
+          expect(['key', 'token']).toContain(resolved.credentials.type);
+          expect(
+            Number.isInteger(resolved.maxRequestsPerSecond) && resolved.maxRequestsPerSecond >= 0,
+          ).toBe(true);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+});
