@@ -16,6 +16,11 @@ describe.each(PLATFORMS)('request validation with the DTOs and ValidationPipe (%
       'phoneNumber must be a valid phone number in E.164 form, e.g. +919999999999 (or give countryCode and mobileNumber)',
     ],
     [
+      'a null number',
+      { mobileNumber: null },
+      'phoneNumber must be a valid phone number in E.164 form, e.g. +919999999999 (or give countryCode and mobileNumber)',
+    ],
+    [
       'a number that is not E.164',
       { phoneNumber: '99999 99999' },
       'phoneNumber must be a valid phone number in E.164 form, e.g. +919999999999 (or give countryCode and mobileNumber)',
@@ -53,6 +58,11 @@ describe.each(PLATFORMS)('request validation with the DTOs and ValidationPipe (%
     [
       'a code length above 8',
       { phoneNumber: '+919999999999', otpLength: '12' },
+      'otpLength must be an integer from 4 to 8',
+    ],
+    [
+      'a code length that is an object whose toString is not a function',
+      { phoneNumber: '+919999999999', otpLength: { toString: 0 } },
       'otpLength must be an integer from 4 to 8',
     ],
     [

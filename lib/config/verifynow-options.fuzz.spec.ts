@@ -1,3 +1,4 @@
+import { fuzzRuns } from '../../test/helpers/fuzz';
 import fc from 'fast-check';
 import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
 import { VERIFYNOW_FLOW_TYPES } from '../interfaces/verifynow-module-options.interface';
@@ -8,7 +9,7 @@ import { resolveVerifyNowOptions } from './verifynow-options.resolver';
 const secret = fc.stringMatching(/^[a-f0-9]{16}$/).map((hex) => `S3cr3t-${hex}`);
 const value = fc.oneof(
   fc.anything(),
-  fc.integer({ min: -5, max: 400_000 }).map((n) => n),
+  fc.integer({ min: -5, max: 400_000 }),
   fc.integer({ min: -5, max: 400_000 }).map(String),
   fc.constantFrom(
     'v2',
@@ -23,9 +24,25 @@ const value = fc.oneof(
     'IN,ID',
   ),
 );
+const envValue = fc.oneof(
+  fc.string(),
+  fc.integer({ min: -5, max: 400_000 }).map(String),
+  fc.constantFrom(
+    'v2',
+    'V3',
+    'sms',
+    'true',
+    'no',
+    'production',
+    'https://verify.example.com',
+    'redis://x',
+    'IN,ID',
+    ' ',
+  ),
+);
 const env = fc.dictionary(
   fc.constantFrom(...Object.values(VERIFYNOW_ENV_VARS), 'NODE_ENV'),
-  fc.oneof(fc.string(), value.map(String)),
+  envValue,
 );
 
 describe('option validation under arbitrary options', () => {
@@ -80,7 +97,7 @@ describe('option validation under arbitrary options', () => {
           ).toBe(true);
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: fuzzRuns(1500) },
     );
   });
 });

@@ -271,8 +271,19 @@ const SPECS = {
 
 type SpecValue<K extends OptionKey> = (typeof SPECS)[K] extends OptionSpec<infer T> ? T : never;
 
+/** A short picture of a rejected value; objects are named, never stringified (their toString may be anything). */
 function describeValue(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  let text: string;
+  if (typeof value === 'string') {
+    text = JSON.stringify(value);
+  } else if (
+    value === null ||
+    ['number', 'boolean', 'bigint', 'undefined'].includes(typeof value)
+  ) {
+    text = String(value);
+  } else {
+    text = Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
+  }
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 

@@ -17,7 +17,7 @@ export function IsE164PhoneNumber(options?: ValidationOptions): PropertyDecorato
   };
 }
 
-/** Checks that none of `others` is set on the object when this property is. */
+/** Checks that none of `others` is set (`null` counts as not set) on the object when this property is. */
 export function IsExclusiveWith(
   others: readonly string[],
   options?: ValidationOptions,
@@ -34,8 +34,8 @@ export function IsExclusiveWith(
       },
       validator: {
         validate: (value: unknown, args) =>
-          value === undefined ||
-          others.every((name) => (args?.object as Record<string, unknown>)[name] === undefined),
+          value == null ||
+          others.every((name) => (args?.object as Record<string, unknown>)[name] == null),
       },
     });
   };

@@ -1,4 +1,4 @@
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { VERIFYNOW_FLOW_TYPES } from '../interfaces/verifynow-module-options.interface';
 import type { VerifyNowFlowType } from '../interfaces/verifynow-module-options.interface';
@@ -7,6 +7,14 @@ import { IsE164PhoneNumber, IsExclusiveWith } from './is-e164-phone-number.decor
 
 const upperCase = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim().toUpperCase() : value;
+
+/**
+ * Numeric strings become numbers; anything else is left for the validators to
+ * refuse. (class-transformer's `@Type(() => Number)` would call `Number()` on any
+ * object, and `{"toString": 0}` in a JSON body would then throw a TypeError: a 500.)
+ */
+const numericString = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\s*\d{1,3}\s*$/.test(value) ? Number(value) : value;
 
 /**
  * Request body of a send: a phone number in E.164 form, or a national number
@@ -18,7 +26,8 @@ const upperCase = ({ value }: { value: unknown }): unknown =>
  */
 export class SendOtpDto implements SendOtpInput {
   /** The receiver in E.164 form, e.g. `+919999999999`. Required unless `mobileNumber` is given. */
-  @ValidateIf((dto: SendOtpDto) => dto.phoneNumber !== undefined || dto.mobileNumber === undefined)
+  // null means "not given" throughout, as for @IsOptional(): without mobileNumber, phoneNumber is required.
+  @ValidateIf((dto: SendOtpDto) => dto.phoneNumber != null || dto.mobileNumber == null)
   @IsE164PhoneNumber({
     message:
       'phoneNumber must be a valid phone number in E.164 form, e.g. +919999999999 (or give countryCode and mobileNumber)',
@@ -52,7 +61,7 @@ export class SendOtpDto implements SendOtpInput {
 
   /** Digits in the code, 4 to 8; defaults to the module's `otpLength` (6). */
   @IsOptional()
-  @Type(() => Number)
+  @Transform(numericString)
   @IsInt({ message: 'otpLength must be an integer from 4 to 8' })
   @Min(4, { message: 'otpLength must be an integer from 4 to 8' })
   @Max(8, { message: 'otpLength must be an integer from 4 to 8' })

@@ -1,3 +1,4 @@
+import { fuzzRuns } from '../../test/helpers/fuzz';
 import fc from 'fast-check';
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 import { isValidE164PhoneNumber, parsePhoneNumber } from './phone-number';
@@ -41,7 +42,7 @@ describe('parsePhoneNumber under arbitrary input', () => {
             parsePhoneNumber({ phoneNumber: phoneNumber as string }, fallback ?? undefined),
           ),
       ),
-      { numRuns: 1500 },
+      { numRuns: fuzzRuns(1500) },
     );
   });
 
@@ -54,7 +55,7 @@ describe('parsePhoneNumber under arbitrary input', () => {
             parsePhoneNumber(input as { countryCode?: string; mobileNumber?: string }),
           ),
       ),
-      { numRuns: 1500 },
+      { numRuns: fuzzRuns(1500) },
     );
   });
 
@@ -67,7 +68,7 @@ describe('parsePhoneNumber under arbitrary input', () => {
           expect((error as Error).message).not.toContain(phoneNumber.replace('+', ''));
         }
       }),
-      { numRuns: 500 },
+      { numRuns: fuzzRuns(500) },
     );
   });
 });

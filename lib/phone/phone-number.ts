@@ -57,7 +57,10 @@ export function parsePhoneNumber(
   input: PhoneNumberInput,
   defaultCountryCode?: string,
 ): ParsedPhoneNumber {
-  const { phoneNumber, countryCode, mobileNumber } = input;
+  // null means "not given", as it does for class-validator's @IsOptional().
+  const phoneNumber = input.phoneNumber ?? undefined;
+  const countryCode = input.countryCode ?? undefined;
+  const mobileNumber = input.mobileNumber ?? undefined;
   if (phoneNumber !== undefined && (countryCode !== undefined || mobileNumber !== undefined)) {
     throw new VerifyNowInvalidInputException(
       'Give either phoneNumber, or countryCode with mobileNumber, not both.',
