@@ -4,7 +4,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'sample/dist/', 'coverage/', '.scratch/', 'bench/results/'] },
+  { ignores: ['dist/', 'sample/dist/', 'bench/dist/', 'coverage/', '.scratch/', 'bench/results/'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -3,12 +3,12 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import axios, { AxiosResponse, isAxiosError } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { firstValueFrom } from 'rxjs';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { VerifyNowOperation, VerifyNowUnavailableException } from '../errors/verifynow.exception';
 import { OutboundRateLimiter } from '../resilience/outbound-rate-limiter';
 import { UpstreamCircuitBreaker } from '../resilience/upstream-circuit-breaker';
 import { VERIFYNOW_HTTP_SERVICE } from '../verifynow.constants';
+import { createKeepAliveAdapter } from './keep-alive.adapter';
 import {
   VERIFYNOW_CIRCUIT_BREAKER,
   VERIFYNOW_RATE_LIMITER,
@@ -60,8 +60,13 @@ const MAX_RETRY_AFTER_SECONDS = 86_400;
  * @internal
  */
 export function createVerifyNowHttpService(baseUrl: string): HttpService {
+  const agents = {
+    http: new HttpAgent({ keepAlive: true }),
+    https: new HttpsAgent({ keepAlive: true }),
+  };
   return new HttpService(
     axios.create({
+      adapter: createKeepAliveAdapter(agents, axios.getAdapter('http')),
       baseURL: baseUrl,
       maxRedirects: 0,
       maxContentLength: MAX_BODY_BYTES,
@@ -69,8 +74,8 @@ export function createVerifyNowHttpService(baseUrl: string): HttpService {
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       headers: { Accept: 'application/json, */*' },
-      httpAgent: new HttpAgent({ keepAlive: true }),
-      httpsAgent: new HttpsAgent({ keepAlive: true }),
+      httpAgent: agents.http,
+      httpsAgent: agents.https,
     }),
   );
 }
@@ -166,15 +171,16 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
     try {
-      const response = await firstValueFrom(
-        this.http.request<unknown>({
-          method: METHODS[operation],
-          url: this.paths[operation],
-          params,
-          headers: token === undefined ? undefined : { authToken: token },
-          signal: controller.signal,
-        }),
-      );
+      // The HttpService's own axios instance (its interceptors apply), called
+      // directly: its Observable wrapper would cancel every finished request,
+      // building an error and a stack trace per call for nothing.
+      const response = await this.http.axiosRef.request<unknown>({
+        method: METHODS[operation],
+        url: this.paths[operation],
+        params,
+        headers: token === undefined ? undefined : { authToken: token },
+        signal: controller.signal,
+      });
       return readResponse(response);
     } catch (error) {
       const code = errorCode(error);

@@ -1,0 +1,162 @@
+/**
+ * Guard overhead: the sample's `@RequireOtp()` route against the same route
+ * calling `validateOtp` directly, both driven by autocannon with a fresh,
+ * single-use proof per request, in alternating rounds; the difference in p99
+ * latency is what the guard costs (its store claim and settle, its checks).
+ */
+import autocannon from 'autocannon';
+import { Pool } from 'undici';
+import { formatTable, startChild } from './harness';
+
+export interface GuardBenchOptions {
+  requests: number;
+  connections: number;
+  rounds: number;
+}
+
+export interface GuardRun {
+  requests: number;
+  non2xx: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+}
+
+export interface GuardBenchReport {
+  guarded: GuardRun;
+  direct: GuardRun;
+  /** Guarded p99 minus direct p99. */
+  overheadP99Ms: number;
+  table: string;
+}
+
+const BODY = JSON.stringify({ amount: 25, to: 'DE89370400440532013000' });
+
+/** Proofs for the guarded route, made as a client makes them: a request without one answers 401 with a new id. */
+async function mint(url: string, count: number): Promise<string[]> {
+  const pool = new Pool(url, { connections: 16 });
+  const ids: string[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (ids.length < count) {
+          const response = await pool.request({
+            method: 'POST',
+            path: '/account/transfer',
+            headers: { 'content-type': 'application/json' },
+            body: BODY,
+          });
+          const answer = (await response.body.json()) as {
+            error?: string;
+            verificationId?: string;
+          };
+          if (
+            response.statusCode !== 401 ||
+            answer.error !== 'OTP_REQUIRED' ||
+            !answer.verificationId
+          ) {
+            throw new Error(
+              `expected 401 OTP_REQUIRED, got ${response.statusCode} ${JSON.stringify(answer)}`,
+            );
+          }
+          ids.push(answer.verificationId);
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  return ids.slice(0, count);
+}
+
+async function fire(
+  url: string,
+  path: string,
+  ids: string[],
+  connections: number,
+): Promise<GuardRun> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    amount: ids.length,
+    requests: [
+      {
+        method: 'POST',
+        path,
+        setupRequest: (request) => ({
+          ...request,
+          headers: {
+            ...request.headers,
+            'content-type': 'application/json',
+            'x-otp-verification-id': ids[next++ % ids.length],
+            'x-otp-code': '123456',
+          },
+          body: BODY,
+        }),
+      },
+    ],
+  });
+  return {
+    requests: result.requests.total,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    meanMs: result.latency.average,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+  };
+}
+
+function medianBy(runs: GuardRun[], key: 'p99Ms'): GuardRun {
+  return [...runs].sort((a, b) => a[key] - b[key])[Math.floor(runs.length / 2)];
+}
+
+export async function runGuardBench(options: GuardBenchOptions): Promise<GuardBenchReport> {
+  const upstream = await startChild<{ port: number }>('upstream.js');
+  const app = await startChild<{ url: string }>('guard-app.js', [
+    `http://127.0.0.1:${upstream.first.port}`,
+  ]);
+  try {
+    const { url } = app.first;
+    const warmup = Math.min(2000, options.requests);
+    await fire(url, '/account/transfer', await mint(url, warmup), options.connections);
+    await fire(url, '/direct/transfer', await mint(url, warmup), options.connections);
+    const runs: Record<'guarded' | 'direct', GuardRun[]> = { guarded: [], direct: [] };
+    for (let round = 0; round < options.rounds; round += 1) {
+      const order =
+        round % 2 === 0 ? (['guarded', 'direct'] as const) : (['direct', 'guarded'] as const);
+      for (const name of order) {
+        const ids = await mint(url, options.requests);
+        runs[name].push(
+          await fire(
+            url,
+            name === 'guarded' ? '/account/transfer' : '/direct/transfer',
+            ids,
+            options.connections,
+          ),
+        );
+      }
+    }
+    const failed = [...runs.guarded, ...runs.direct].find((run) => run.non2xx > 0);
+    if (failed) {
+      throw new Error(`guard benchmark: ${failed.non2xx} requests did not succeed`);
+    }
+    const guarded = medianBy(runs.guarded, 'p99Ms');
+    const direct = medianBy(runs.direct, 'p99Ms');
+    const table = formatTable(
+      ['route', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms'],
+      [guarded, direct].map((run, i) => [
+        i === 0 ? '@RequireOtp() /account/transfer' : 'validateOtp() /direct/transfer',
+        run.meanMs.toFixed(2),
+        run.p50Ms,
+        run.p90Ms,
+        run.p99Ms,
+      ]),
+    );
+    return { guarded, direct, overheadP99Ms: guarded.p99Ms - direct.p99Ms, table };
+  } finally {
+    app.child.kill();
+    upstream.child.kill();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Runs the benchmarks and prints one table each, with the targets they are
+ * held to. `--quick` runs smaller sizes; `--only=client,guard,memory` picks.
+ * Exits non-zero if a run fails (not if a target is missed: the table says so).
+ */
+import { runClientBench } from './client.bench';
+import { runGuardBench } from './guard.bench';
+import { runMemoryBench } from './memory.bench';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const wanted = (name: string): boolean => only === undefined || only.includes(name);
+const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+
+async function main(): Promise<void> {
+  const out = (text: string): boolean => process.stdout.write(`${text}\n`);
+  out(
+    `nestjs-verifynow benchmarks (${quick ? 'quick' : 'full'}), Node ${process.version}, ${new Date().toISOString()}`,
+  );
+
+  if (wanted('client')) {
+    const calls = quick ? 3_000 : 20_000;
+    const report = await runClientBench({ calls, concurrency: 64, rounds: quick ? 3 : 5 });
+    const { module: m, axios, undici } = report.results;
+    out(
+      `\n## Client: ${calls} calls (sendOtp + validateOtp pairs), concurrency 64, median of rounds\n`,
+    );
+    out(report.table);
+    out(
+      `\n- throughput ÷ raw axios: ${(m.throughput / axios.throughput).toFixed(2)} (target ≥ 0.95: ${verdict(m.throughput >= 0.95 * axios.throughput)})`,
+    );
+    out(
+      `- throughput ÷ raw undici: ${(m.throughput / undici.throughput).toFixed(2)} (target ≥ 0.8: ${verdict(m.throughput >= 0.8 * undici.throughput)})`,
+    );
+    out(
+      `- added p99 vs raw axios: ${(m.p99Ms - axios.p99Ms).toFixed(3)} ms (target ≤ 0.5: ${verdict(m.p99Ms - axios.p99Ms <= 0.5)})`,
+    );
+    out(
+      `- token requests by the module: ${report.tokenRequests} (target 1: ${verdict(report.tokenRequests === 1)})`,
+    );
+    out(
+      `- upstream connections opened by the module: ${report.moduleConnections} (keep-alive: at most the concurrency)`,
+    );
+  }
+
+  if (wanted('guard')) {
+    const requests = quick ? 1_000 : 10_000;
+    // One connection: the guard's own cost per request. Eight: the same under
+    // load, where every microsecond it spends also waits in the queue.
+    for (const connections of [1, 8]) {
+      const report = await runGuardBench({ requests, connections, rounds: 3 });
+      out(
+        `\n## Guard: ${requests} requests per run, ${connections} connection(s) (autocannon), median p99 of 3 rounds\n`,
+      );
+      out(report.table);
+      const target =
+        connections === 1
+          ? ` (target ≤ 1: ${verdict(report.overheadP99Ms <= 1)})`
+          : ' (under load: informative)';
+      out(
+        `\n- guard overhead: ${(report.guarded.meanMs - report.direct.meanMs).toFixed(2)} ms mean, ${report.overheadP99Ms.toFixed(2)} ms at p99${target}`,
+      );
+    }
+  }
+
+  if (wanted('memory')) {
+    const verifications = quick ? 200_000 : 1_000_000;
+    const report = await runMemoryBench({ verifications });
+    out(`\n## Memory: ${verifications} verifications through the in-memory ledger, then expiry\n`);
+    out(report.table);
+    out(
+      `\n- heap growth after expiry: ${report.growthMb.toFixed(1)} MB (target ≤ 50: ${verdict(report.growthMb <= 50)})`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
