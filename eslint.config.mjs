@@ -4,7 +4,17 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'sample/dist/', 'bench/dist/', 'coverage/', '.scratch/', 'bench/results/'] },
+  {
+    ignores: [
+      'dist/',
+      'sample/dist/',
+      'bench/dist/',
+      'compat/app/',
+      'coverage/',
+      '.scratch/',
+      'bench/results/',
+    ],
+  },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
@@ -32,6 +42,8 @@ export default defineConfig(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
+    // Plain Node scripts: CommonJS where they are .js.
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
     languageOptions: {
       globals: {
         require: 'readonly',
@@ -39,6 +51,9 @@ export default defineConfig(
         process: 'readonly',
         console: 'readonly',
         __dirname: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
       },
     },
   },

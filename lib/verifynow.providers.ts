@@ -56,6 +56,9 @@ export const sandboxProvider: Provider = {
       password: sandbox.password,
       staticTokens: credentials.type === 'token' ? [credentials.authToken] : undefined,
     });
+    // The application's own server keeps the process alive, not its sandbox: a
+    // script or an application whose start failed must still be able to exit.
+    instance.unref();
     const why =
       options.sandboxReason === 'no-credentials'
         ? 'no credentials are configured'

@@ -315,3 +315,16 @@ describe('the verifynow-sandbox command', () => {
     expect(sandbox.output()).toContain('Usage: verifynow-sandbox');
   });
 });
+
+describe('the embedded sandbox and the process', () => {
+  it('does not keep a process whose application failed to start alive', async () => {
+    const script = runScript(join(__dirname, 'fixtures', 'failed-start.js'), [], {
+      VERIFYNOW_CUSTOMER_ID: '',
+    });
+    const timer = setTimeout(() => script.process.kill('SIGKILL'), 10_000);
+    const exit = await script.exit;
+    clearTimeout(timer);
+    expect(script.output()).toContain('start failed: a provider failed to start');
+    expect(exit).toEqual({ code: 0, signal: null });
+  });
+});

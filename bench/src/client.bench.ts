@@ -16,10 +16,15 @@ export interface ClientBenchOptions {
   calls: number;
   concurrency: number;
   rounds: number;
+  /** Calls made one at a time, for latency. */
+  serialCalls: number;
 }
 
 export interface ClientBenchReport {
   results: Record<'module' | 'axios' | 'undici', RunResult>;
+  /** The same, one call at a time. */
+  serialResults: Record<'module' | 'axios' | 'undici', RunResult>;
+  serialTable: string;
   tokenRequests: number;
   /** Connections the upstream saw from the module during the measured rounds. */
   moduleConnections: number;
@@ -166,9 +171,23 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
         }
       }
     }
+    // Latency alone: one call at a time, so that what is added per call is not
+    // hidden in (or inflated by) the queue that 64 concurrent calls build up.
+    const serial: Record<string, RunResult[]> = { module: [], axios: [], undici: [] };
+    for (let round = 0; round < options.rounds; round += 1) {
+      for (let k = 0; k < names.length; k += 1) {
+        const name = names[(round + k) % names.length];
+        serial[name].push(await contestants[name](options.serialCalls / 2, 1));
+      }
+    }
     await app.close();
     await pool.close();
 
+    const serialResults = {
+      module: median(serial.module),
+      axios: median(serial.axios),
+      undici: median(serial.undici),
+    };
     const results = {
       module: median(runs.module),
       axios: median(runs.axios),
@@ -196,8 +215,22 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
         ];
       }),
     );
+    const s = serialResults.module;
+    const serialTable = formatTable(
+      ['client', 'calls/s', 'p50 ms', 'p99 ms', 'module p99 − its p99 (ms)'],
+      (['module', 'axios', 'undici'] as const).map((name) => {
+        const r = serialResults[name];
+        return [
+          name,
+          Math.round(r.throughput),
+          r.p50Ms.toFixed(3),
+          r.p99Ms.toFixed(3),
+          (s.p99Ms - r.p99Ms).toFixed(3),
+        ];
+      }),
+    );
     // The raw clients reuse one token fetched before the counters were reset.
-    return { results, tokenRequests, moduleConnections, table };
+    return { results, serialResults, tokenRequests, moduleConnections, table, serialTable };
   } finally {
     child.kill();
   }

@@ -51,7 +51,7 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
       http: new HttpAgent({ keepAlive: true }),
       https: new HttpsAgent({ keepAlive: true }),
     };
-    handler = (request, response) => {
+    handler = (_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json', 'x-answer': 'yes' });
       response.end('{"ok":true}');
     };
@@ -109,7 +109,7 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
   });
 
   it('answers with the status, the headers and the body as text, whatever the status', async () => {
-    handler = (request, response) => {
+    handler = (_request, response) => {
       response.writeHead(503, { 'retry-after': '7' });
       response.end('busy');
     };
@@ -120,7 +120,7 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
   });
 
   it('rejects with an AxiosError carrying the response when validateStatus refuses it', async () => {
-    handler = (request, response) => {
+    handler = (_request, response) => {
       response.writeHead(404);
       response.end('nope');
     };
@@ -141,7 +141,7 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
   });
 
   it('decodes a gzip body', async () => {
-    handler = (request, response) => {
+    handler = (_request, response) => {
       response.writeHead(200, { 'content-encoding': 'gzip' });
       response.end(gzipSync('{"zipped":true}'));
     };
@@ -149,7 +149,7 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
   });
 
   it('refuses an answer over maxContentLength', async () => {
-    handler = (request, response) => {
+    handler = (_request, response) => {
       response.end('x'.repeat(5000));
     };
     const error = await client({ maxContentLength: 1000 })

@@ -167,6 +167,15 @@ export class VerifyNowSandbox {
     return this.address;
   }
 
+  /**
+   * Lets the process exit while the sandbox is all that is left listening (as
+   * `server.unref()` does); requests in flight still keep it alive.
+   */
+  unref(): this {
+    this.server.unref();
+    return this;
+  }
+
   /** Stops listening and closes every open connection. */
   close(): Promise<void> {
     if (!this.server.listening) {
