@@ -183,10 +183,11 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
     await app.close();
     await pool.close();
 
+    const byP99 = (run: RunResult): number => run.p99Ms;
     const serialResults = {
-      module: median(serial.module),
-      axios: median(serial.axios),
-      undici: median(serial.undici),
+      module: median(serial.module, byP99),
+      axios: median(serial.axios, byP99),
+      undici: median(serial.undici, byP99),
     };
     const results = {
       module: median(runs.module),

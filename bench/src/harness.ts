@@ -73,9 +73,12 @@ export async function measure(
   };
 }
 
-/** The median of several runs of one contestant, by throughput. */
-export function median(runs: RunResult[]): RunResult {
-  const sorted = [...runs].sort((a, b) => a.throughput - b.throughput);
+/** The median of several runs of one contestant, by throughput (or by another measure). */
+export function median(
+  runs: RunResult[],
+  by: (run: RunResult) => number = (run) => run.throughput,
+): RunResult {
+  const sorted = [...runs].sort((a, b) => by(a) - by(b));
   return sorted[Math.floor(sorted.length / 2)];
 }
 

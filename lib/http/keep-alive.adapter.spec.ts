@@ -102,6 +102,20 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
     expect(ours.url).toBe(theirs.url);
     expect(ours.url).toContain('note=a+b%2Bc%26d');
     expect(ours.url).not.toContain('skip');
+    expect(ours.url).not.toContain('none');
+    expect(fallbackCalls).toBe(0);
+    // Parameters that are not flat go through axios's own serializer: same URL again.
+    const nested = { ...request, params: { list: [1, 2], at: { x: 1 } } };
+    await client().request(nested);
+    await client({}, axios.getAdapter('http')).request(nested);
+    expect(seen[2].url).toBe(seen[3].url);
+    // A base URL with trailing slashes, a URL with a query and a hash of its own.
+    await client({ baseURL: `${baseURL}//` }).request({ ...request, url: '/v3/send?x=1#frag' });
+    await client({ baseURL: `${baseURL}//` }, axios.getAdapter('http')).request({
+      ...request,
+      url: '/v3/send?x=1#frag',
+    });
+    expect(seen[4].url).toBe(seen[5].url);
     expect(ours.headers.authtoken).toBe('t');
     expect(ours.headers['content-length']).toBe('3');
     expect(ours.body).toBe('x=1');

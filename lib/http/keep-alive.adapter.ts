@@ -21,7 +21,7 @@ const PROXY_ENV = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'] as 
  * is not text) to the adapter it replaces, so behaviour never silently narrows.
  *
  * What it keeps of axios's contract: `baseURL`, `url`, `params` (and a custom
- * `paramsSerializer`) via `getUri`, headers, `signal` and `cancelToken`,
+ * `paramsSerializer`), headers, `signal` and `cancelToken`,
  * `timeout`, `maxContentLength`, `validateStatus`, errors as `AxiosError` with
  * the socket's `code` (`ECONNREFUSED`...) and `CanceledError` on abort.
  *
@@ -62,7 +62,7 @@ function send(
   return new Promise((resolve, reject) => {
     let url: URL;
     try {
-      url = new URL(axios.getUri(config));
+      url = new URL(fullUrl(config));
     } catch (error) {
       reject(AxiosError.from(error, AxiosError.ERR_INVALID_URL, config));
       return;
@@ -170,6 +170,58 @@ function send(
     });
     request.end(body);
   });
+}
+
+const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/**
+ * The request's URL as axios builds it (`baseURL`, `url`, `params`), without
+ * merging the configuration a second time as `axios.getUri()` does: flat
+ * parameters of strings, numbers and booleans are encoded here exactly as
+ * axios's default serializer encodes them; anything else goes to `getUri`.
+ */
+function fullUrl(config: InternalAxiosRequestConfig): string {
+  const params: unknown = config.params;
+  const serializer = config.paramsSerializer as
+    { encode?: unknown; serialize?: unknown } | undefined;
+  if (serializer?.encode || serializer?.serialize || typeof serializer === 'function') {
+    return axios.getUri(config);
+  }
+  let query = '';
+  if (params !== undefined && params !== null) {
+    if (Object.getPrototypeOf(params) !== Object.prototype) {
+      return axios.getUri(config);
+    }
+    for (const [key, value] of Object.entries(params as Record<string, unknown>)) {
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        return axios.getUri(config);
+      }
+      query += `${query === '' ? '' : '&'}${encodeParam(key)}=${encodeParam(String(value))}`;
+    }
+  }
+  const url = config.url ?? '';
+  let path =
+    config.baseURL && (!ABSOLUTE_URL.test(url) || config.allowAbsoluteUrls === false)
+      ? url
+        ? `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`
+        : config.baseURL
+      : url;
+  if (query !== '') {
+    const hash = path.indexOf('#');
+    if (hash !== -1) path = path.slice(0, hash);
+    path += (path.includes('?') ? '&' : '?') + query;
+  }
+  return path;
+}
+
+/** axios's default parameter encoding. */
+function encodeParam(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/%3A/gi, ':')
+    .replace(/%24/g, '$')
+    .replace(/%2C/gi, ',')
+    .replace(/%20/g, '+');
 }
 
 function readBody(
