@@ -8,8 +8,8 @@
 //    against the installed package (tsc --strict, library types included),
 //    boots the sample on Express and on Fastify with plain Node, and walks
 //    send → verify → protected route (challenge, proof, replay refused). The
-//    app has no ioredis: it must boot, and asking for the Redis store must say
-//    what to install.
+//    app has neither ioredis nor @nestjs/terminus: it must boot, and asking
+//    for the Redis store or a health check must say what to install.
 //
 // Usage: node compat/check.mjs [--nest=10,11,12] [--keep]
 // Needs `npm run build` first and the npm registry.
@@ -217,12 +217,14 @@ async function main() {
           }
         }
         const missing = run('node', [join(dir, 'dist', 'missing-peers.js')], dir);
-        if (!missing.includes('npm install ioredis')) {
-          fail(`without ioredis, the Redis store should say what to install; it said: ${missing}`);
+        for (const install of ['npm install ioredis', 'npm install @nestjs/terminus']) {
+          if (!missing.includes(install)) {
+            fail(`a missing optional peer should say "${install}"; the app said: ${missing}`);
+          }
         }
         const seconds = ((Date.now() - started) / 1000).toFixed(0);
         log(
-          `NestJS ${version}: installed, type-checked, express + fastify walked, missing ioredis reported (${seconds} s)`,
+          `NestJS ${version}: installed, type-checked, express + fastify walked, missing optional peers reported (${seconds} s)`,
         );
       } catch (error) {
         failed = true;
