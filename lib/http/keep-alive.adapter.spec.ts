@@ -117,6 +117,7 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
     });
     expect(seen[4].url).toBe(seen[5].url);
     expect(ours.headers.authtoken).toBe('t');
+    expect(ours.headers['user-agent']).toBe('nestjs-verifynow');
     expect(ours.headers['content-length']).toBe('3');
     expect(ours.body).toBe('x=1');
     expect(fallbackCalls).toBe(0);

@@ -86,6 +86,9 @@ function send(
     if (body === undefined) {
       headers.delete('Content-Type');
     }
+    if (!headers.has('User-Agent')) {
+      headers.set('User-Agent', 'nestjs-verifynow');
+    }
 
     let settled = false;
     const finish = (error: Error | undefined, response?: AxiosResponse<string>): void => {
