@@ -1,4 +1,5 @@
 import { Controller, Get, Module } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import { inspect } from 'node:util';
@@ -18,6 +19,7 @@ import {
 import { CapturingLogger } from './helpers/capturing-logger';
 import { CUSTOMER_ID, Fault, FaultyUpstream } from './helpers/faulty-upstream';
 import { request } from './helpers/http';
+import { PLATFORMS } from './helpers/otp-app';
 import { VerifyNowContext, createVerifyNow } from './helpers/verifynow-context';
 
 const PASSWORD = 'faults-password';
@@ -397,7 +399,7 @@ describe('the outbound rate cap', () => {
   });
 });
 
-describe('VerifyNowHealthIndicator with @nestjs/terminus', () => {
+describe.each(PLATFORMS)('VerifyNowHealthIndicator with @nestjs/terminus (%s)', (platform) => {
   it('reports up, then down with the breaker open, over HTTP', async () => {
     const upstream = await FaultyUpstream.start();
     @Controller('health')
@@ -427,7 +429,10 @@ describe('VerifyNowHealthIndicator with @nestjs/terminus', () => {
     const moduleRef = await Test.createTestingModule({ imports: [HealthAppModule] })
       .setLogger(new CapturingLogger())
       .compile();
-    const app = moduleRef.createNestApplication({ logger: false });
+    const app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+        : moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     try {
