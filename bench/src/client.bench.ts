@@ -184,55 +184,52 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
     await pool.close();
 
     const byP99 = (run: RunResult): number => run.p99Ms;
-    const serialResults = {
-      module: median(serial.module, byP99),
-      axios: median(serial.axios, byP99),
-      undici: median(serial.undici, byP99),
-    };
-    const results = {
-      module: median(runs.module),
-      axios: median(runs.axios),
-      undici: median(runs.undici),
-    };
-    const m = results.module;
-    const table = formatTable(
-      [
-        'client',
-        'calls/s',
-        'p50 ms',
-        'p99 ms',
-        'module ÷ it (throughput)',
-        'module p99 − its p99 (ms)',
-      ],
-      (['module', 'axios', 'undici'] as const).map((name) => {
-        const r = results[name];
-        return [
-          name,
-          Math.round(r.throughput),
-          r.p50Ms.toFixed(3),
-          r.p99Ms.toFixed(3),
-          (m.throughput / r.throughput).toFixed(2),
-          (m.p99Ms - r.p99Ms).toFixed(3),
-        ];
-      }),
-    );
-    const s = serialResults.module;
-    const serialTable = formatTable(
-      ['client', 'calls/s', 'p50 ms', 'p99 ms', 'module p99 − its p99 (ms)'],
-      (['module', 'axios', 'undici'] as const).map((name) => {
-        const r = serialResults[name];
-        return [
-          name,
-          Math.round(r.throughput),
-          r.p50Ms.toFixed(3),
-          r.p99Ms.toFixed(3),
-          (s.p99Ms - r.p99Ms).toFixed(3),
-        ];
-      }),
-    );
+    const results = medians(runs);
+    const serialResults = medians(serial, byP99);
+    const table = resultTable(results, true);
+    const serialTable = resultTable(serialResults, false);
     // The raw clients reuse one token fetched before the counters were reset.
     return { results, serialResults, tokenRequests, moduleConnections, table, serialTable };
   } finally {
     child.kill();
   }
+}
+
+const CONTESTANTS = ['module', 'axios', 'undici'] as const;
+
+function medians(
+  runs: Record<string, RunResult[]>,
+  by?: (run: RunResult) => number,
+): Record<(typeof CONTESTANTS)[number], RunResult> {
+  return {
+    module: median(runs.module, by),
+    axios: median(runs.axios, by),
+    undici: median(runs.undici, by),
+  };
+}
+
+/** One row per contestant, compared with the module. */
+function resultTable(
+  results: Record<(typeof CONTESTANTS)[number], RunResult>,
+  withThroughputRatio: boolean,
+): string {
+  const m = results.module;
+  const headers = ['client', 'calls/s', 'p50 ms', 'p99 ms'];
+  if (withThroughputRatio) headers.push('module ÷ it (throughput)');
+  headers.push('module p99 − its p99 (ms)');
+  return formatTable(
+    headers,
+    CONTESTANTS.map((name) => {
+      const r = results[name];
+      const row: (string | number)[] = [
+        name,
+        Math.round(r.throughput),
+        r.p50Ms.toFixed(3),
+        r.p99Ms.toFixed(3),
+      ];
+      if (withThroughputRatio) row.push((m.throughput / r.throughput).toFixed(2));
+      row.push((m.p99Ms - r.p99Ms).toFixed(3));
+      return row;
+    }),
+  );
 }
