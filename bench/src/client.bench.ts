@@ -199,7 +199,7 @@ const CONTESTANTS = ['module', 'axios', 'undici'] as const;
 
 function medians(
   runs: Record<string, RunResult[]>,
-  by?: (run: RunResult) => number,
+  by: (run: RunResult) => number = (run) => run.throughput,
 ): Record<(typeof CONTESTANTS)[number], RunResult> {
   return {
     module: median(runs.module, by),

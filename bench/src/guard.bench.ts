@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { formatTable, startChild } from './harness';
+import { formatTable, median, startChild } from './harness';
 
 export interface GuardBenchOptions {
   requests: number;
@@ -108,10 +108,6 @@ async function fire(
   };
 }
 
-function medianBy(runs: GuardRun[], key: 'p99Ms'): GuardRun {
-  return [...runs].sort((a, b) => a[key] - b[key])[Math.floor(runs.length / 2)];
-}
-
 export async function runGuardBench(options: GuardBenchOptions): Promise<GuardBenchReport> {
   const upstream = await startChild<{ port: number }>('upstream.js');
   const app = await startChild<{ url: string }>('guard-app.js', [
@@ -142,8 +138,9 @@ export async function runGuardBench(options: GuardBenchOptions): Promise<GuardBe
     if (failed) {
       throw new Error(`guard benchmark: ${failed.non2xx} requests did not succeed`);
     }
-    const guarded = medianBy(runs.guarded, 'p99Ms');
-    const direct = medianBy(runs.direct, 'p99Ms');
+    const byP99 = (run: GuardRun): number => run.p99Ms;
+    const guarded = median(runs.guarded, byP99);
+    const direct = median(runs.direct, byP99);
     const table = formatTable(
       ['route', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms'],
       [guarded, direct].map((run, i) => [

@@ -73,11 +73,8 @@ export async function measure(
   };
 }
 
-/** The median of several runs of one contestant, by throughput (or by another measure). */
-export function median(
-  runs: RunResult[],
-  by: (run: RunResult) => number = (run) => run.throughput,
-): RunResult {
+/** The median of several runs of one contestant, by the measure `by` gives. */
+export function median<T>(runs: T[], by: (run: T) => number): T {
   const sorted = [...runs].sort((a, b) => by(a) - by(b));
   return sorted[Math.floor(sorted.length / 2)];
 }

@@ -190,6 +190,15 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
     ).toBe(true);
   });
 
+  it('cancels through a cancel token too', async () => {
+    handler = () => undefined; // never answers
+    const source = axios.CancelToken.source();
+    const pending = client().get('/x', { cancelToken: source.token });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    source.cancel('stop');
+    expect(isCancel(await pending.catch((e: unknown) => e))).toBe(true);
+  });
+
   it('times out with ECONNABORTED when axios’s timeout passes with no answer', async () => {
     handler = () => undefined;
     const error = await client({ timeout: 100 })

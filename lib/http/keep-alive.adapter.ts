@@ -95,6 +95,7 @@ function send(
       if (settled) return;
       settled = true;
       config.signal?.removeEventListener?.('abort', onAbort);
+      config.cancelToken?.unsubscribe(onCancel);
       if (error) {
         reject(error);
       } else {
@@ -104,6 +105,11 @@ function send(
     const onAbort = (): void => {
       request.destroy();
       finish(new CanceledError(undefined, config, request));
+    };
+    // Unsubscribed when the request ends: a long-lived token collects no listeners.
+    const onCancel = (cancel: unknown): void => {
+      request.destroy();
+      finish(cancel instanceof Error ? cancel : new CanceledError(undefined, config, request));
     };
 
     const request = (isHttps ? httpsRequest : httpRequest)(url, {
@@ -167,10 +173,7 @@ function send(
       }
       config.signal.addEventListener?.('abort', onAbort);
     }
-    void config.cancelToken?.promise.then((cancel) => {
-      request.destroy();
-      finish(cancel as unknown as Error);
-    });
+    config.cancelToken?.subscribe(onCancel);
     request.end(body);
   });
 }
