@@ -19,6 +19,7 @@ import {
 import { CapturingLogger } from './helpers/capturing-logger';
 import { CUSTOMER_ID, Fault, FaultyUpstream } from './helpers/faulty-upstream';
 import { request } from './helpers/http';
+import { OpenHandles } from './helpers/open-handles';
 import { PLATFORMS } from './helpers/otp-app';
 import { VerifyNowContext, createVerifyNow } from './helpers/verifynow-context';
 
@@ -62,36 +63,6 @@ const onUnhandled = (reason: unknown): void => {
   unhandled.push(reason);
 };
 
-/** Sockets, servers and timers alive in this process now. */
-function liveHandles(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const kind of process.getActiveResourcesInfo()) {
-    if (['TCPSocketWrap', 'TCPServerWrap', 'Timeout'].includes(kind)) {
-      counts[kind] = (counts[kind] ?? 0) + 1;
-    }
-  }
-  return counts;
-}
-
-/** More of a kind than at the baseline: what the test left open. */
-function leftOpen(baseline: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(liveHandles())
-      .map(([kind, count]) => [kind, count - (baseline[kind] ?? 0)] as const)
-      .filter(([, extra]) => extra > 0),
-  );
-}
-
-/** Waits (a little) for the sockets, servers and timers to fall back to the baseline. */
-async function expectHandlesBackTo(baseline: Record<string, number>): Promise<void> {
-  // Closing sockets takes a few turns of the event loop; a forgotten deadline timer lasts 400 ms.
-  for (let i = 0; i < 10 && Object.keys(leftOpen(baseline)).length > 0; i += 1) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  expect(leftOpen(baseline)).toEqual({});
-}
-
 function options(
   upstream: FaultyUpstream,
   extra: VerifyNowModuleOptions = {},
@@ -111,6 +82,7 @@ function options(
 beforeAll(() => {
   process.on('unhandledRejection', onUnhandled);
 });
+afterEach(() => OpenHandles.stopAll());
 afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
   expect(unhandled).toEqual([]);
@@ -126,7 +98,7 @@ describe.each(['sendOtp', 'validateOtp'] as const)('%s against a faulty upstream
   it.each(FAULTS)(
     '$fault: $error.name within the deadline, $reads read, nothing left open',
     async (testCase) => {
-      const baseline = liveHandles();
+      const handles = OpenHandles.track();
       const upstream = await FaultyUpstream.start();
       const context = await createVerifyNow(options(upstream));
       try {
@@ -164,7 +136,7 @@ describe.each(['sendOtp', 'validateOtp'] as const)('%s against a faulty upstream
         await context.close();
         await upstream.close();
       }
-      await expectHandlesBackTo(baseline);
+      await handles.expectNothingLeftOpen();
     },
   );
 });
@@ -245,7 +217,7 @@ describe('the token request', () => {
   });
 
   it('stops waiting to retry when the application closes', async () => {
-    const baseline = liveHandles();
+    const handles = OpenHandles.track();
     const upstream = await FaultyUpstream.start();
     upstream.fault = 'html-500';
     upstream.faultyToken = true;
@@ -259,7 +231,7 @@ describe('the token request', () => {
     expect(await pending).toBeInstanceOf(VerifyNowUnavailableException);
     expect(performance.now() - started).toBeLessThan(1_000);
     await upstream.close();
-    await expectHandlesBackTo(baseline);
+    await handles.expectNothingLeftOpen();
   });
 });
 
