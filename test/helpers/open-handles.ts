@@ -108,7 +108,7 @@ function originOf(): string | undefined {
         !line.startsWith('at node:') &&
         !line.startsWith('at new Promise (<anonymous>)'),
     );
-  if (frame === undefined) return 'an unknown place';
+  if (frame === undefined) return "Node's internals only (a server's listen, say)";
   if (JEST_FRAME.test(frame) || frame.includes(__filename)) return undefined;
   return frame.replace(/^at /, '').replace(`${process.cwd()}${sep}`, '');
 }
