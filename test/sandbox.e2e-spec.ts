@@ -1,3 +1,4 @@
+import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { VerifyNowSandbox } from '../lib';
 import { RunningScript, runScript } from './helpers/child-process';
@@ -271,6 +272,191 @@ describe('the sandbox speaks the upstream HTTP API', () => {
     } finally {
       await fixed.close();
     }
+  });
+});
+
+/** An answer read over a raw socket, with the Host header chosen by the test. */
+interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * One request to the sandbox's loopback socket carrying the given `Host` header,
+ * or none at all (`fetch` forbids setting Host, so node:http does it).
+ */
+function withHost(
+  base: string,
+  target: string,
+  host: string | undefined,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<RawAnswer> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      {
+        hostname,
+        port,
+        path: target,
+        method: options.method ?? 'GET',
+        agent: false,
+        setHost: false,
+        headers: { ...options.headers, ...(host === undefined ? {} : { host }) },
+      },
+      (incoming) => {
+        let text = '';
+        incoming.setEncoding('utf8');
+        incoming.on('data', (chunk: string) => (text += chunk));
+        incoming.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+describe('the sandbox answers only loopback hosts (DNS rebinding)', () => {
+  let sandbox: VerifyNowSandbox;
+  let token: string;
+  let port: string;
+
+  beforeAll(async () => {
+    sandbox = await VerifyNowSandbox.start({ code: '135790' });
+    port = new URL(sandbox.url).port;
+    token = await new RawClient(sandbox.url).token();
+    await new RawClient(sandbox.url).send(token, '91', '9999900851', { otpLength: '6' });
+  });
+  afterAll(() => sandbox.close());
+
+  const refusal = {
+    status: 403,
+    error: 'Forbidden',
+    message: expect.stringContaining('only requests whose Host is a loopback name or address'),
+  };
+
+  it.each([
+    'evil.example',
+    'evil.example:4010',
+    '127.0.0.1.evil.example',
+    'localhost.evil.example',
+    'localhost.evil.example:4010',
+    'evil.localhost.example',
+    'localhost-evil.example',
+    'xlocalhost',
+    '128.0.0.1',
+    '0.0.0.0',
+    '192.168.1.10',
+    '10.0.0.1:4010',
+    '127.1',
+    '0x7f.0.0.1',
+    '2130706433',
+    '[::2]',
+    '[::]',
+    '[::ffff:192.0.2.1]',
+    '[fe80::1%25lo]',
+    '[::1',
+    '[::1]x',
+    '::1:4010',
+    'localhost:http',
+    'localhost:123456',
+    'localhost:80:80',
+    'user@localhost',
+    'local host',
+    '',
+  ])('refuses Host %j with 403 on every path, before touching anything', async (host) => {
+    const before = sandbox.stats();
+    const outbox = await withHost(sandbox.url, '/sandbox/outbox', host);
+    expect([outbox.status, outbox.body]).toEqual([403, refusal]);
+    expect(JSON.stringify(outbox.body)).not.toContain('135790');
+    expect(outbox.headers['content-type']).toBe('application/json');
+    const paths: [string, string][] = [
+      ['GET', `${TOKEN}?customerId=C-RAW&key=${KEY}`],
+      ['POST', `${SEND}?countryCode=91&mobileNumber=9999900852&flowType=SMS`],
+      ['GET', `${VALIDATE}?verificationId=1&code=135790`],
+      ['GET', '/verification/v4/unknown'],
+      ['DELETE', '/sandbox/outbox'],
+    ];
+    for (const [method, target] of paths) {
+      const answer = await withHost(sandbox.url, target, host, {
+        method,
+        headers: { authToken: token },
+      });
+      expect([method, target, answer.status, answer.body]).toEqual([method, target, 403, refusal]);
+    }
+    expect(sandbox.stats()).toEqual(before);
+  });
+
+  it('refuses a request without any Host header', async () => {
+    const answer = await withHost(sandbox.url, '/sandbox/outbox', undefined);
+    expect([answer.status, answer.body]).toEqual([403, refusal]);
+  });
+
+  it('refuses an absolute-form request whose target names a foreign host', async () => {
+    const answer = await withHost(sandbox.url, 'http://evil.example/sandbox/outbox', 'localhost');
+    expect([answer.status, answer.body]).toEqual([403, refusal]);
+    const loopback = await withHost(
+      sandbox.url,
+      `http://127.0.0.1:${port}/sandbox/outbox`,
+      'localhost',
+    );
+    expect(loopback.status).toBe(200);
+  });
+
+  it.each([
+    () => 'localhost',
+    () => `localhost:${port}`,
+    () => 'LOCALHOST',
+    () => 'localhost.',
+    () => `localhost:`,
+    () => `app.localhost:${port}`,
+    () => 'a-1.b.localhost',
+    () => `127.0.0.1:${port}`,
+    () => '127.0.0.2',
+    () => '127.255.255.254:1',
+    () => `[::1]:${port}`,
+    () => '[::1]',
+    () => '[0:0:0:0:0:0:0:1]',
+    () => '::1',
+    () => '[::ffff:127.0.0.1]',
+  ])('accepts Host %#, a loopback name or address', async (host) => {
+    const outbox = await withHost(
+      sandbox.url,
+      '/sandbox/outbox?phoneNumber=%2B919999900851',
+      host(),
+    );
+    expect(outbox.status).toBe(200);
+    expect(outbox.body.messages).toEqual([
+      expect.objectContaining({ phoneNumber: '+919999900851', code: '135790' }),
+    ]);
+  });
+
+  it('serves the whole API to a loopback Host other than the address it listens on', async () => {
+    const host = `[::1]:${port}`;
+    const issued = await withHost(sandbox.url, `${TOKEN}?customerId=C-RAW&key=${KEY}`, host);
+    expect(issued.body).toEqual({ status: 200, token: expect.any(String) });
+    const sent = await withHost(
+      sandbox.url,
+      `${SEND}?countryCode=91&mobileNumber=9999900853&flowType=SMS&otpLength=6`,
+      '127.0.0.2',
+      { method: 'POST', headers: { authToken: issued.body.token } },
+    );
+    expect(sent.body).toMatchObject({ responseCode: 200 });
+    const validated = await withHost(
+      sandbox.url,
+      `${VALIDATE}?verificationId=${sent.body.data.verificationId}&code=135790`,
+      `localhost:${port}`,
+      { headers: { authToken: issued.body.token } },
+    );
+    expect(validated.body).toMatchObject({ responseCode: 200, message: 'SUCCESS' });
   });
 });
 

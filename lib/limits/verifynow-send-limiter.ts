@@ -9,6 +9,7 @@ import { VerifyNowUnavailableException } from '../errors/verifynow.exception';
 import type { VerifyNowRateLimit } from '../interfaces/verifynow-state-options.interface';
 import type { ParsedPhoneNumber } from '../phone/phone-number';
 import { subjectOf } from '../store/subject';
+import { clientAddressKey } from './client-address';
 import {
   VERIFYNOW_RESOLVED_OPTIONS,
   VERIFYNOW_THROTTLER_STORAGE,
@@ -18,6 +19,8 @@ import {
  * Checks a send against the limits before any upstream call: the country
  * allowlist, then sends per client IP, then sends per phone number, counted in
  * `@nestjs/throttler`'s storage (sliding windows; refused sends do not count).
+ * The per-IP counter keys on the normalised client address
+ * ({@link clientAddressKey}: IPv4-mapped IPv6 as IPv4, other IPv6 by its /64).
  * When the counters cannot be reached, sends are refused: the module fails closed.
  *
  * @internal
@@ -30,17 +33,21 @@ export class VerifyNowSendLimiter {
   ) {}
 
   /**
+   * @throws VerifyNowInvalidInputException (400) when the per-IP limit is on and
+   *   `clientIp` is not an IP address; checked before any counter moves.
    * @throws OtpCountryNotAllowedException for a country outside the allowlist.
    * @throws TooManyOtpRequestsException when a limit is reached, with the wait.
    * @throws VerifyNowUnavailableException when the counters cannot be reached.
    */
   async check(phone: ParsedPhoneNumber, clientIp: string | undefined): Promise<void> {
     const { allowedCountries, perClientIp, perPhoneNumber } = this.options.limits;
+    // Malformed input is refused first, whatever the other limits would say.
+    const clientKey = perClientIp && clientIp ? clientAddressKey(clientIp) : undefined;
     if (allowedCountries && (phone.country === undefined || !allowedCountries.has(phone.country))) {
       throw new OtpCountryNotAllowedException();
     }
-    if (perClientIp && clientIp) {
-      await this.hit('verifynow-client-ip', normalizeIp(clientIp), perClientIp, 'clientIp');
+    if (perClientIp && clientKey !== undefined) {
+      await this.hit('verifynow-client-ip', clientKey, perClientIp, 'clientIp');
     }
     if (perPhoneNumber) {
       await this.hit(
@@ -74,9 +81,4 @@ export class VerifyNowSendLimiter {
       throw new TooManyOtpRequestsException(limit, Math.max(1, record.timeToBlockExpire));
     }
   }
-}
-
-/** `::ffff:203.0.113.7` and `203.0.113.7` are one client. */
-function normalizeIp(ip: string): string {
-  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
