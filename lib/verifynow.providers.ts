@@ -9,6 +9,7 @@ import { RedisVerifyNowStore } from './store/redis-verifynow.store';
 import { VerifyNowStore } from './store/verifynow-store.interface';
 import {
   ResolvedVerifyNowOptions,
+  SANDBOX_DEFAULT_CREDENTIALS,
   resolveVerifyNowOptions,
 } from './config/verifynow-options.resolver';
 import { createVerifyNowHttpService } from './http/verifynow-http.client';
@@ -39,6 +40,8 @@ export const resolvedOptionsProvider: Provider = {
 /**
  * The embedded sandbox, started on loopback in sandbox mode; `null` otherwise.
  * Inject `VerifyNowSandbox` (with `@Optional()`) to read the codes it sends.
+ * It accepts only its own credentials: the resolver allows no others with it,
+ * and never lets it run when `NODE_ENV` is `production`.
  *
  * @internal
  */
@@ -48,27 +51,22 @@ export const sandboxProvider: Provider = {
     if (options.mode !== 'sandbox') {
       return null;
     }
-    const { credentials, sandbox } = options;
     const instance = await VerifyNowSandbox.start({
-      port: sandbox.port,
-      code: sandbox.code,
-      customerId: credentials.customerId,
-      password: sandbox.password,
-      staticTokens: credentials.type === 'token' ? [credentials.authToken] : undefined,
+      port: options.sandbox.port,
+      code: options.sandbox.code,
+      customerId: SANDBOX_DEFAULT_CREDENTIALS.customerId,
+      password: SANDBOX_DEFAULT_CREDENTIALS.password,
     });
     // The application's own server keeps the process alive, not its sandbox: a
     // script or an application whose start failed must still be able to exit.
     instance.unref();
     const why =
       options.sandboxReason === 'no-credentials'
-        ? 'no credentials are configured'
+        ? 'no credentials are configured (NODE_ENV is development or test)'
         : 'sandbox mode is on';
     logger.warn(
       `VerifyNow runs against its embedded sandbox at ${instance.url} because ${why}: no message is really sent.`,
     );
-    if (process.env.NODE_ENV === 'production') {
-      logger.warn('The VerifyNow sandbox is on while NODE_ENV is production.');
-    }
     return instance;
   },
   inject: [VERIFYNOW_RESOLVED_OPTIONS],

@@ -196,17 +196,179 @@ describe('configuration at boot', () => {
     }
   });
 
-  it('starts the embedded sandbox when no credentials are set outside production, and says so', async () => {
+  it.each(['test', 'development', ' Development '])(
+    'starts the embedded sandbox by itself with no credentials when NODE_ENV is %j, and says so',
+    async (NODE_ENV) => {
+      setEnv({ NODE_ENV });
+      const context = await createVerifyNow({});
+      try {
+        expect(context.sandbox).toBeInstanceOf(VerifyNowSandbox);
+        expect(context.logger.text()).toContain('embedded sandbox at http://127.0.0.1:');
+        expect(context.logger.text()).toContain('because no credentials are configured');
+        await expect(
+          context.service.sendOtp({ phoneNumber: '+919999900206' }),
+        ).resolves.toBeDefined();
+      } finally {
+        await context.close();
+      }
+    },
+  );
+
+  it.each([
+    ['unset', undefined, 'unset'],
+    ['staging', 'staging', '"staging"'],
+  ])(
+    'with NODE_ENV %s and no credentials, refuses to boot and says how to turn the sandbox on',
+    async (_, NODE_ENV, shown) => {
+      setEnv({ NODE_ENV });
+      const error = await bootError([VerifyNowModule.forRoot()]);
+      expect(error).toBeInstanceOf(VerifyNowConfigurationError);
+      expect((error as VerifyNowConfigurationError).problems).toEqual([
+        `no credentials and no sandbox (VERIFYNOW_SANDBOX) setting while NODE_ENV is ${shown}: set VERIFYNOW_SANDBOX=true (or sandbox: true) to run against the embedded sandbox, or set customerId (VERIFYNOW_CUSTOMER_ID) with password (VERIFYNOW_PASSWORD) (or key (VERIFYNOW_KEY)), or authToken (VERIFYNOW_AUTH_TOKEN); the sandbox starts by itself only when NODE_ENV is development or test`,
+      ]);
+    },
+  );
+
+  it('runs the embedded sandbox with NODE_ENV unset when VERIFYNOW_SANDBOX=true asks for it', async () => {
+    setEnv({ NODE_ENV: undefined, VERIFYNOW_SANDBOX: 'true' });
     const context = await createVerifyNow({});
     try {
       expect(context.sandbox).toBeInstanceOf(VerifyNowSandbox);
-      expect(context.logger.text()).toContain('embedded sandbox');
-      await expect(
-        context.service.sendOtp({ phoneNumber: '+919999900206' }),
-      ).resolves.toBeDefined();
+      expect(context.logger.text()).toContain('because sandbox mode is on');
     } finally {
       await context.close();
     }
+  });
+
+  it('keeps sandbox: false without credentials an error, even in test', async () => {
+    const error = await bootError([VerifyNowModule.forRoot({ sandbox: false })]);
+    expect((error as VerifyNowConfigurationError).problems).toEqual([
+      'credentials are required with sandbox off: set customerId (VERIFYNOW_CUSTOMER_ID) with password (VERIFYNOW_PASSWORD) (or key (VERIFYNOW_KEY)), or authToken (VERIFYNOW_AUTH_TOKEN)',
+    ]);
+  });
+
+  describe('never runs the sandbox when NODE_ENV is production', () => {
+    const conflict =
+      'sandbox (VERIFYNOW_SANDBOX) is on while NODE_ENV is production, where the embedded sandbox never runs: turn sandbox off and set customerId (VERIFYNOW_CUSTOMER_ID) with password (VERIFYNOW_PASSWORD) (or key (VERIFYNOW_KEY)), or authToken (VERIFYNOW_AUTH_TOKEN)';
+
+    it('asked for in code', async () => {
+      setEnv({ NODE_ENV: 'production' });
+      const error = await bootError([VerifyNowModule.forRoot({ sandbox: { code: '135790' } })]);
+      expect(error).toBeInstanceOf(VerifyNowConfigurationError);
+      expect((error as VerifyNowConfigurationError).problems).toEqual([conflict]);
+    });
+
+    it('asked for by VERIFYNOW_SANDBOX, with live credentials and a fixed code', async () => {
+      setEnv({
+        NODE_ENV: ' Production ',
+        VERIFYNOW_SANDBOX: 'true',
+        VERIFYNOW_SANDBOX_CODE: '135790',
+        VERIFYNOW_CUSTOMER_ID: CUSTOMER_ID,
+        VERIFYNOW_PASSWORD: PASSWORD,
+      });
+      const error = await bootError([VerifyNowModule.forRoot()]);
+      expect(error).toBeInstanceOf(VerifyNowConfigurationError);
+      const { problems, message } = error as VerifyNowConfigurationError;
+      expect(problems).toEqual([
+        conflict,
+        'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), password (VERIFYNOW_PASSWORD)): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox',
+      ]);
+      expect(message).not.toContain(PASSWORD);
+      expect(message).not.toContain('135790');
+    });
+
+    it('asked for through verifyNowConfig, which reports the environment as it is', async () => {
+      setEnv({ NODE_ENV: 'production', VERIFYNOW_SANDBOX: 'yes' });
+      expect(verifyNowConfig()).toEqual({ sandbox: true });
+      const error = await bootError([
+        ConfigModule.forRoot({ ignoreEnvFile: true }),
+        VerifyNowModule.forRootAsync(verifyNowConfig.asProvider()),
+      ]);
+      expect((error as VerifyNowConfigurationError).problems).toEqual([conflict]);
+    });
+  });
+
+  it('refuses the sandbox together with live credentials', async () => {
+    const error = await bootError([
+      VerifyNowModule.forRoot({ sandbox: true, authToken: 'token-123456789' }),
+    ]);
+    expect(error).toBeInstanceOf(VerifyNowConfigurationError);
+    expect((error as VerifyNowConfigurationError).problems).toEqual([
+      'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (authToken (VERIFYNOW_AUTH_TOKEN)): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox',
+    ]);
+    expect((error as Error).message).not.toContain('token-123456789');
+  });
+
+  it('stops the boot on unknown option keys at any depth, suggesting the closest', async () => {
+    const error = await bootError([
+      VerifyNowModule.forRootAsync({
+        useFactory: () =>
+          ({
+            gaurd: { autoSend: false },
+            guard: { maxFailedAttempt: 3 },
+            limits: { perPhone: { limit: 3, ttlSeconds: 60 }, quota: 5 },
+          }) as VerifyNowModuleOptions,
+      }),
+    ]);
+    expect(error).toBeInstanceOf(VerifyNowConfigurationError);
+    expect((error as VerifyNowConfigurationError).problems).toEqual([
+      'unknown option gaurd (did you mean guard?)',
+      'unknown option guard.maxFailedAttempt (did you mean guard.maxFailedAttempts?)',
+      'unknown option limits.perPhone (did you mean limits.perPhoneNumber?)',
+      'unknown option limits.quota',
+    ]);
+  });
+
+  it('reports unknown keys, bad values and a sandbox conflict in one error', async () => {
+    setEnv({ NODE_ENV: 'production', VERIFYNOW_OTP_LENGTH: 'six' });
+    const error = await bootError([
+      VerifyNowModule.forRoot({
+        customerId: CUSTOMER_ID,
+        password: PASSWORD,
+        sandbox: true,
+        timeoutMs: 0,
+        guard: { maxFailedAttempt: 3 } as never,
+      }),
+    ]);
+    const { problems, message } = error as VerifyNowConfigurationError;
+    expect(problems).toEqual([
+      'unknown option guard.maxFailedAttempt (did you mean guard.maxFailedAttempts?)',
+      expect.stringContaining('sandbox (VERIFYNOW_SANDBOX) is on while NODE_ENV is production'),
+      expect.stringContaining('sandbox (VERIFYNOW_SANDBOX) is on together with live credentials'),
+      'otpLength (VERIFYNOW_OTP_LENGTH) must be an integer from 4 to 8; got "six"',
+      'timeoutMs (VERIFYNOW_TIMEOUT_MS) must be an integer number of milliseconds from 1 to 300000; got 0',
+    ]);
+    expect(message).not.toContain(PASSWORD);
+  });
+
+  it.each([
+    [
+      'in code',
+      () =>
+        VerifyNowModule.forRoot({
+          customerId: CUSTOMER_ID,
+          password: PASSWORD,
+          baseUrl: 'https://ops:hunter2@verify.example.com',
+        }),
+    ],
+    [
+      'in VERIFYNOW_BASE_URL',
+      () => {
+        process.env.VERIFYNOW_BASE_URL = 'https://ops:hunter2@verify.example.com/';
+        return VerifyNowModule.forRoot({ customerId: CUSTOMER_ID, password: PASSWORD });
+      },
+    ],
+  ])('refuses a baseUrl with credentials %s, never echoing them', async (_, module) => {
+    setEnv({});
+    const error = await bootError([module()]);
+    expect(error).toBeInstanceOf(VerifyNowConfigurationError);
+    const message = (error as Error).message;
+    expect(message).toContain(
+      'baseUrl (VERIFYNOW_BASE_URL) must be an http(s) URL without query string, e.g. https://cpaas.messagecentral.com, and without credentials in it; got "https://***@verify.example.com',
+    );
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('ops:');
+    expect(JSON.stringify(error)).not.toContain('hunter2');
   });
 
   it('closes the embedded sandbox with the app', async () => {

@@ -1,6 +1,37 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { postJson, request } from './helpers/http';
 import { RunningScript, runScript } from './helpers/child-process';
+
+const ROOT = join(__dirname, '..');
+const SAMPLE = join(ROOT, 'sample', 'dist', 'main.js');
+
+/** The `--env-file` that `npm run sample` hands Node, checked against package.json. */
+function sampleEnvFile(): string {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const match = /&& node --env-file=(\S+) sample\/dist\/main\.js$/.exec(scripts.sample);
+  if (!match) {
+    throw new Error(
+      `npm run sample no longer runs "node --env-file=… sample/dist/main.js": ${scripts.sample}`,
+    );
+  }
+  return join(ROOT, match[1]);
+}
+
+/**
+ * The sample's environment as a shell with no settings gives it: no NODE_ENV, no
+ * `VERIFYNOW_*`, plus what `npm run sample` reads with `--env-file` unless told not to.
+ */
+function sampleEnv(withEnvFile: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PORT: '0', NODE_ENV: undefined };
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith('VERIFYNOW_')) env[name] = undefined;
+  }
+  return withEnvFile ? { ...env, ...parseEnv(readFileSync(sampleEnvFile(), 'utf8')) } : env;
+}
 
 /**
  * The README's walk-through, for real: the built sample app started as
@@ -12,11 +43,7 @@ describe('the sample app, as the quick start runs it', () => {
   let url: string;
 
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = { PORT: '0' };
-    for (const name of Object.keys(process.env)) {
-      if (name.startsWith('VERIFYNOW_')) env[name] = undefined;
-    }
-    app = runScript(join(__dirname, '..', 'sample', 'dist', 'main.js'), [], env);
+    app = runScript(SAMPLE, [], sampleEnv(true));
     [, url] = await app.waitFor(/Sample app listening on (http:\/\/\S+)/);
   });
 
@@ -25,8 +52,13 @@ describe('the sample app, as the quick start runs it', () => {
     await app.exit;
   });
 
-  it('says it runs against the embedded sandbox', () => {
+  it('turns the sandbox on explicitly, through the env file npm run sample reads', () => {
+    expect(sampleEnv(true)).toMatchObject({ VERIFYNOW_SANDBOX: 'true' });
+  });
+
+  it('says it runs against the embedded sandbox, because it was asked to', () => {
     expect(app.output()).toContain('embedded sandbox');
+    expect(app.output()).toContain('because sandbox mode is on');
   });
 
   it('sends a code, logs it in sandbox mode, and verifies it', async () => {
@@ -83,7 +115,7 @@ describe('the sample app, as the quick start runs it', () => {
   });
 
   it('stops on SIGTERM, taking its sandbox down with it', async () => {
-    const second = runScript(join(__dirname, '..', 'sample', 'dist', 'main.js'), [], { PORT: '0' });
+    const second = runScript(SAMPLE, [], sampleEnv(true));
     const [, sandboxUrl] = await second.waitFor(/embedded sandbox at (http:\/\/\S+)/);
     await second.waitFor(/Sample app listening/);
     second.process.kill('SIGTERM');
@@ -91,5 +123,20 @@ describe('the sample app, as the quick start runs it', () => {
     await expect(second.exit).resolves.toEqual({ code: null, signal: 'SIGTERM' });
     expect(second.output()).not.toContain('Error');
     await expect(fetch(`${sandboxUrl}/sandbox/outbox`)).rejects.toThrow();
+  });
+});
+
+describe('the sample app, without its env file', () => {
+  it('refuses to boot with NODE_ENV unset and no credentials, saying how to turn the sandbox on', async () => {
+    const app = runScript(SAMPLE, [], sampleEnv(false));
+    const { code } = await app.exit;
+    expect(code).not.toBe(0);
+    const output = app.output();
+    expect(output).toContain('VerifyNowConfigurationError');
+    expect(output).toContain(
+      'no credentials and no sandbox (VERIFYNOW_SANDBOX) setting while NODE_ENV is unset: set VERIFYNOW_SANDBOX=true (or sandbox: true) to run against the embedded sandbox',
+    );
+    expect(output).not.toContain('Sample app listening');
+    expect(output).not.toContain('embedded sandbox at');
   });
 });

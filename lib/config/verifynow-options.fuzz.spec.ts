@@ -34,6 +34,9 @@ const envValue = fc.oneof(
     'true',
     'no',
     'production',
+    ' Production ',
+    'development',
+    'test',
     'https://verify.example.com',
     'redis://x',
     'IN,ID',
@@ -55,7 +58,10 @@ describe('option validation under arbitrary options', () => {
             password: fc.oneof(secret, value),
             key: value,
             authToken: value,
-            baseUrl: value,
+            baseUrl: fc.oneof(
+              value,
+              secret.map((password) => `https://ops:${password}@verify.example.com`),
+            ),
             apiVersion: value,
             defaultCountryCode: value,
             defaultFlowType: value,
@@ -77,10 +83,26 @@ describe('option validation under arbitrary options', () => {
           } catch (error) {
             expect(error).toBeInstanceOf(VerifyNowConfigurationError);
             const message = (error as Error).message;
-            if (typeof options.password === 'string' && options.password.startsWith('S3cr3t-')) {
-              expect(message).not.toContain(options.password);
+            for (const text of [options.password, options.baseUrl]) {
+              const planted = typeof text === 'string' ? /S3cr3t-[a-f0-9]{16}/.exec(text) : null;
+              if (planted) {
+                expect(message).not.toContain(planted[0]);
+              }
             }
             return;
+          }
+          // The sandbox never runs in production, nor beside live credentials.
+          const nodeEnv = (variables.NODE_ENV ?? '').trim().toLowerCase();
+          if (resolved.mode === 'sandbox') {
+            expect(nodeEnv).not.toBe('production');
+            for (const option of ['customerId', 'password', 'key', 'authToken'] as const) {
+              const fromCode = options[option];
+              expect(fromCode === undefined || fromCode === null).toBe(true);
+              expect((variables[VERIFYNOW_ENV_VARS[option]] ?? '').trim()).toBe('');
+            }
+            if (resolved.sandboxReason === 'no-credentials') {
+              expect(['development', 'test']).toContain(nodeEnv);
+            }
           }
           expect(
             Number.isInteger(resolved.otpLength) &&

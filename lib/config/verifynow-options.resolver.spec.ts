@@ -1,6 +1,8 @@
 import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
+import type { VerifyNowModuleOptions } from '../interfaces/verifynow-module-options.interface';
 import {
   DEFAULT_BASE_URL,
+  SANDBOX_DEFAULT_CREDENTIALS,
   resolveVerifyNowOptions,
   verifyNowOptionsFromEnv,
 } from './verifynow-options.resolver';
@@ -115,10 +117,68 @@ describe('resolveVerifyNowOptions', () => {
     expect(problems).not.toContain('short');
   });
 
+  it('reports unknown keys with every other problem, in one error', () => {
+    const problems = problemsOf(() =>
+      resolveVerifyNowOptions(
+        {
+          ...credentials,
+          otpLength: 3,
+          sandbox: true,
+          gaurd: { maxAgeSeconds: 60 },
+          limits: { perPhone: { limit: 3, ttlSeconds: 60 } },
+        } as VerifyNowModuleOptions,
+        { NODE_ENV: 'production' },
+      ),
+    );
+    expect(problems).toEqual([
+      'unknown option gaurd (did you mean guard?)',
+      'unknown option limits.perPhone (did you mean limits.perPhoneNumber?)',
+      'sandbox (VERIFYNOW_SANDBOX) is on while NODE_ENV is production, where the embedded sandbox never runs: turn sandbox off and set customerId (VERIFYNOW_CUSTOMER_ID) with password (VERIFYNOW_PASSWORD) (or key (VERIFYNOW_KEY)), or authToken (VERIFYNOW_AUTH_TOKEN)',
+      'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), password (VERIFYNOW_PASSWORD)): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox',
+      'otpLength (VERIFYNOW_OTP_LENGTH) must be an integer from 4 to 8; got 3',
+    ]);
+  });
+
+  it.each([
+    ['https://user:hunter2@verify.example.com', '"https://***@verify.example.com"'],
+    ['https://hunter2@verify.example.com/v3', '"https://***@verify.example.com/v3"'],
+    ['ftp://user:hunter2@verify.example.com', '"ftp://***@verify.example.com"'],
+    ['https://user:hun/ter2@verify.example.com', '"https://***@verify.example.com"'],
+    ['user:hunter2@verify.example.com', '"***@verify.example.com"'],
+  ])('refuses a baseUrl with credentials, masking them: %s', (baseUrl, shown) => {
+    for (const [options, variables] of [
+      [{ ...credentials, baseUrl }, {}],
+      [credentials, { VERIFYNOW_BASE_URL: baseUrl }],
+    ] as const) {
+      const [problem] = problemsOf(() => resolveVerifyNowOptions(options, variables));
+      expect(problem).toMatch(/^baseUrl \(VERIFYNOW_BASE_URL\) must be an http\(s\) URL/);
+      expect(problem).toContain(`; got ${shown}`);
+      expect(problem).not.toContain('hunter2');
+      expect(problem).not.toContain('ter2');
+    }
+  });
+
+  it('masks credentials of a URL given to any other option', () => {
+    const problems = problemsOf(() =>
+      resolveVerifyNowOptions({ ...credentials, country: 'https://ops:hunter2@example.com' }, {}),
+    ).join();
+    expect(problems).toContain('; got "https://***@example.com"');
+    expect(problems).not.toContain('hunter2');
+  });
+
   describe('the sandbox decision', () => {
-    it('runs the sandbox when nothing is configured outside production', () => {
-      const resolved = resolveVerifyNowOptions({}, { NODE_ENV: 'development' });
-      expect(resolved).toMatchObject({ mode: 'sandbox', sandboxReason: 'no-credentials' });
+    it('runs the sandbox by itself with no credentials in development and test only', () => {
+      for (const NODE_ENV of ['development', 'test', ' Test ']) {
+        expect(resolveVerifyNowOptions({}, { NODE_ENV })).toMatchObject({
+          mode: 'sandbox',
+          sandboxReason: 'no-credentials',
+        });
+      }
+      for (const NODE_ENV of [undefined, '', 'staging']) {
+        expect(problemsOf(() => resolveVerifyNowOptions({}, { NODE_ENV })).join()).toContain(
+          'set VERIFYNOW_SANDBOX=true (or sandbox: true) to run against the embedded sandbox',
+        );
+      }
     });
 
     it('refuses to start without credentials in production', () => {
@@ -127,28 +187,73 @@ describe('resolveVerifyNowOptions', () => {
       ).toContain('credentials are required when NODE_ENV is production');
     });
 
-    it('runs the sandbox when asked, even with credentials, which it then expects', () => {
+    it('runs the sandbox when asked, with its own credentials and the settings given', () => {
       const resolved = resolveVerifyNowOptions(
-        { ...credentials, sandbox: { code: '1234', port: 4010 } },
-        { NODE_ENV: 'production' },
+        { sandbox: { code: '1234', port: 4010 } },
+        { NODE_ENV: 'staging' },
       );
       expect(resolved).toMatchObject({
         mode: 'sandbox',
         sandboxReason: 'configured',
-        sandbox: { code: '1234', port: 4010, password: 'pw' },
+        sandbox: { code: '1234', port: 4010 },
+        credentials: {
+          type: 'key',
+          customerId: SANDBOX_DEFAULT_CREDENTIALS.customerId,
+          key: Buffer.from(SANDBOX_DEFAULT_CREDENTIALS.password).toString('base64'),
+        },
       });
     });
 
-    it('reads VERIFYNOW_SANDBOX as a boolean', () => {
-      expect(resolveVerifyNowOptions(credentials, { VERIFYNOW_SANDBOX: 'yes' }).mode).toBe(
-        'sandbox',
-      );
-      expect(resolveVerifyNowOptions(credentials, { VERIFYNOW_SANDBOX: '0' }).mode).toBe('live');
+    it.each([
+      ['in code', { sandbox: true }, {}],
+      ['in code, as settings', { sandbox: { code: '1234' } }, {}],
+      ['in the environment', {}, { VERIFYNOW_SANDBOX: 'true' }],
+    ])('refuses the sandbox when NODE_ENV is production (asked %s)', (_, options, variables) => {
       expect(
-        problemsOf(() => resolveVerifyNowOptions(credentials, { VERIFYNOW_SANDBOX: 'maybe' })),
+        problemsOf(() =>
+          resolveVerifyNowOptions(options, { ...variables, NODE_ENV: ' PRODUCTION ' }),
+        ),
       ).toEqual([
-        'sandbox (VERIFYNOW_SANDBOX) must be true or false (or, in code, an object of sandbox settings); got "maybe"',
+        'sandbox (VERIFYNOW_SANDBOX) is on while NODE_ENV is production, where the embedded sandbox never runs: turn sandbox off and set customerId (VERIFYNOW_CUSTOMER_ID) with password (VERIFYNOW_PASSWORD) (or key (VERIFYNOW_KEY)), or authToken (VERIFYNOW_AUTH_TOKEN)',
       ]);
+    });
+
+    it('refuses the sandbox together with live credentials, from code or environment', () => {
+      expect(
+        problemsOf(() => resolveVerifyNowOptions({ ...credentials, sandbox: true }, {})),
+      ).toEqual([
+        'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), password (VERIFYNOW_PASSWORD)): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox',
+      ]);
+      expect(
+        problemsOf(() =>
+          resolveVerifyNowOptions(
+            { sandbox: true },
+            { NODE_ENV: 'test', VERIFYNOW_AUTH_TOKEN: 'token-123456' },
+          ),
+        ).join(),
+      ).toContain('is on together with live credentials (authToken (VERIFYNOW_AUTH_TOKEN))');
+    });
+
+    it('names both conflicts when the sandbox is asked in production with credentials', () => {
+      const problems = problemsOf(() =>
+        resolveVerifyNowOptions(
+          { ...credentials, sandbox: { code: '1234', port: 4010 } },
+          { NODE_ENV: 'production' },
+        ),
+      );
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toContain('is on while NODE_ENV is production');
+      expect(problems[1]).toContain('is on together with live credentials');
+    });
+
+    it('reads VERIFYNOW_SANDBOX as a boolean', () => {
+      expect(resolveVerifyNowOptions({}, { VERIFYNOW_SANDBOX: 'yes' }).mode).toBe('sandbox');
+      expect(resolveVerifyNowOptions(credentials, { VERIFYNOW_SANDBOX: '0' }).mode).toBe('live');
+      expect(problemsOf(() => resolveVerifyNowOptions({}, { VERIFYNOW_SANDBOX: 'maybe' }))).toEqual(
+        [
+          'sandbox (VERIFYNOW_SANDBOX) must be true or false (or, in code, an object of sandbox settings); got "maybe"',
+        ],
+      );
     });
 
     it('does not switch the sandbox on because a sandbox code is set', () => {
@@ -175,6 +280,18 @@ describe('verifyNowOptionsFromEnv', () => {
         VERIFYNOW_SANDBOX_PORT: '4010',
       }),
     ).toEqual({ customerId: 'C-9', password: 'pw', otpLength: 7, sandbox: { port: 4010 } });
+  });
+
+  it('returns what the environment says, leaving the sandbox decision to the module', () => {
+    expect(
+      verifyNowOptionsFromEnv({
+        NODE_ENV: 'production',
+        VERIFYNOW_CUSTOMER_ID: 'C-9',
+        VERIFYNOW_PASSWORD: 'pw',
+        VERIFYNOW_SANDBOX: 'true',
+      }),
+    ).toEqual({ customerId: 'C-9', password: 'pw', sandbox: true });
+    expect(verifyNowOptionsFromEnv({ NODE_ENV: 'staging' })).toEqual({});
   });
 
   it('names the variable behind a bad value', () => {

@@ -17,6 +17,8 @@ import {
   resolveStateOptions,
 } from './verifynow-state-options.resolver';
 import { resolveResilienceOptions } from './verifynow-resilience-options.resolver';
+import { unknownOptionProblems } from './verifynow-option-keys';
+import { CREDENTIAL_OPTIONS, decideSandboxMode } from './verifynow-sandbox-mode';
 import {
   EnvironmentSource,
   VerifyNowEnvOptions,
@@ -31,7 +33,7 @@ export const DEFAULT_OTP_LENGTH = 6;
 /** Deadline of an upstream request unless configured otherwise. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** The credentials the embedded sandbox uses when none are configured. */
+/** The credentials of the embedded sandbox, which takes no others. */
 export const SANDBOX_DEFAULT_CREDENTIALS = {
   customerId: 'C-SANDBOX',
   password: 'sandbox',
@@ -61,8 +63,9 @@ export type VerifyNowCredentials =
 export interface ResolvedVerifyNowOptions {
   /** `'sandbox'` when the embedded sandbox stands in for the upstream. */
   mode: 'live' | 'sandbox';
-  /** Why the sandbox runs: asked for, or chosen because no credentials were configured. */
+  /** Why the sandbox runs: asked for, or chosen because no credentials are set (development and test only). */
   sandboxReason: 'configured' | 'no-credentials' | undefined;
+  /** In sandbox mode, always the sandbox's own (`SANDBOX_DEFAULT_CREDENTIALS`). */
   credentials: VerifyNowCredentials;
   country: string | undefined;
   email: string | undefined;
@@ -74,10 +77,7 @@ export interface ResolvedVerifyNowOptions {
   otpLength: number;
   timeoutMs: number;
   sandbox: Required<Pick<VerifyNowSandboxModuleOptions, 'port'>> &
-    Pick<VerifyNowSandboxModuleOptions, 'code'> & {
-      /** The plain password the sandbox accepts. */
-      password?: string;
-    };
+    Pick<VerifyNowSandboxModuleOptions, 'code'>;
   /** Requests started per second; 0 means no cap. */
   maxRequestsPerSecond: number;
   maxQueuedRequests: number;
@@ -102,6 +102,8 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 interface OptionSpec<T> {
   /** Secrets are never echoed in a message. */
   secret: boolean;
+  /** A URL, echoed with whatever precedes an `@` masked, even when it does not parse. */
+  url?: true;
   parse(value: unknown): Parsed<T>;
 }
 
@@ -194,6 +196,7 @@ const SPECS = {
   email: stringOption(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address'),
   baseUrl: {
     secret: false,
+    url: true,
     parse(value: unknown): Parsed<string> {
       const expectation = `must be an http(s) URL without query string, e.g. ${DEFAULT_BASE_URL}`;
       if (typeof value !== 'string') return fail(expectation);
@@ -271,11 +274,27 @@ const SPECS = {
 
 type SpecValue<K extends OptionKey> = (typeof SPECS)[K] extends OptionSpec<infer T> ? T : never;
 
-/** A short picture of a rejected value; objects are named, never stringified (their toString may be anything). */
-function describeValue(value: unknown): string {
+/**
+ * Masks the credentials a URL may carry: everything between the scheme and the last
+ * `@` (`https://user:secret@host` → `https://***@host`).
+ */
+function maskUserinfo(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) {
+    return text;
+  }
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(text)?.[0] ?? '';
+  return `${scheme}***${text.slice(at)}`;
+}
+
+/**
+ * A short picture of a rejected value; objects are named, never stringified (their
+ * toString may be anything), and URLs never show their credentials.
+ */
+function describeValue(value: unknown, isUrl = false): string {
   let text: string;
   if (typeof value === 'string') {
-    text = JSON.stringify(value);
+    text = JSON.stringify(isUrl || value.includes('://') ? maskUserinfo(value) : value);
   } else if (
     value === null ||
     ['number', 'boolean', 'bigint', 'undefined'].includes(typeof value)
@@ -308,9 +327,15 @@ class OptionReader {
     if (parsed.ok) {
       return parsed.value;
     }
-    const got = spec.secret ? '' : `; got ${describeValue(raw)}`;
+    const got = spec.secret ? '' : `; got ${describeValue(raw, spec.url)}`;
     this.problems.push(`${optionLabel(option)} ${parsed.problem}${got}`);
     return undefined;
+  }
+
+  /** Whether code or the environment sets the option, to a valid value or not. */
+  given(option: OptionKey): boolean {
+    const fromCode = this.code[option];
+    return (fromCode !== undefined && fromCode !== null) || this.env[option] !== undefined;
   }
 
   problem(text: string): void {
@@ -321,9 +346,15 @@ class OptionReader {
 function flattenCodeOptions(options: VerifyNowModuleOptions): Partial<Record<OptionKey, unknown>> {
   const { sandbox, store, limits, ...rest } = options as VerifyNowModuleOptions &
     Record<string, unknown>;
-  const flat: Partial<Record<OptionKey, unknown>> = { ...rest };
-  flat.redisUrl = store?.redis?.url;
-  flat.allowedCountries = limits ? limits.allowedCountries : undefined;
+  // Only the nested options fill the flat names: a stray top-level `sandboxCode`
+  // is an unknown option, not a setting.
+  const flat: Partial<Record<OptionKey, unknown>> = {
+    ...rest,
+    sandboxCode: undefined,
+    sandboxPort: undefined,
+    redisUrl: store?.redis?.url,
+    allowedCountries: limits ? limits.allowedCountries : undefined,
+  };
   if (sandbox !== undefined) {
     flat.sandbox = sandbox;
     if (sandbox !== null && typeof sandbox === 'object') {
@@ -348,6 +379,36 @@ function encodeBase64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
 
+/** The live credentials the given values make, or why they make none. */
+function liveCredentials(
+  given: { customerId?: string; password?: string; key?: string; authToken?: string },
+  reader: OptionReader,
+): VerifyNowCredentials | undefined {
+  const { customerId, password, key, authToken } = given;
+  if (password !== undefined && key !== undefined) {
+    reader.problem(
+      `set only one of ${optionLabel('password')} or ${optionLabel('key')}: key is the Base64 of password`,
+    );
+  } else if (authToken !== undefined && (password !== undefined || key !== undefined)) {
+    reader.problem(
+      `set either ${optionLabel('authToken')} or a password/key, not both: a pre-issued token is never refreshed`,
+    );
+  } else if (authToken !== undefined) {
+    return { type: 'token', customerId, authToken };
+  } else if (password !== undefined || key !== undefined) {
+    if (customerId !== undefined) {
+      return { type: 'key', customerId, key: key ?? encodeBase64(password as string) };
+    }
+    reader.problem(`${optionLabel('customerId')} is required with a password or key`);
+  } else if (customerId !== undefined) {
+    reader.problem(
+      `${optionLabel('password')} or ${optionLabel('key')} is required with ${optionLabel('customerId')}`,
+    );
+  }
+  // Otherwise every credential given was invalid, and is reported already.
+  return undefined;
+}
+
 /**
  * Checks the module's options and fills in defaults. Each option comes from code
  * when given there, else from its `VERIFYNOW_*` environment variable.
@@ -361,6 +422,7 @@ export function resolveVerifyNowOptions(
   env: EnvironmentSource = process.env,
 ): ResolvedVerifyNowOptions {
   const reader = new OptionReader(flattenCodeOptions(options ?? {}), readVerifyNowEnv(env));
+  unknownOptionProblems(options).forEach((problem) => reader.problem(problem));
   const customerId = reader.get('customerId');
   const password = reader.get('password');
   let key = reader.get('key');
@@ -376,46 +438,29 @@ export function resolveVerifyNowOptions(
     key = undefined;
   }
 
-  const isProduction = (env.NODE_ENV ?? '').trim().toLowerCase() === 'production';
-  const anyCredential = [customerId, password, key, authToken].some((value) => value !== undefined);
-  const explicitSandbox = sandboxFlag === undefined ? undefined : sandboxFlag !== false;
-  const mode: 'live' | 'sandbox' =
-    (explicitSandbox ?? (!anyCredential && !isProduction)) ? 'sandbox' : 'live';
-
-  let credentials: VerifyNowCredentials | undefined;
-  if (password !== undefined && key !== undefined) {
-    reader.problem(
-      `set only one of ${optionLabel('password')} or ${optionLabel('key')}: key is the Base64 of password`,
-    );
-  } else if (authToken !== undefined && (password !== undefined || key !== undefined)) {
-    reader.problem(
-      `set either ${optionLabel('authToken')} or a password/key, not both: a pre-issued token is never refreshed`,
-    );
-  } else if (authToken !== undefined) {
-    credentials = { type: 'token', customerId, authToken };
-  } else if (password !== undefined || key !== undefined) {
-    if (customerId === undefined) {
-      reader.problem(`${optionLabel('customerId')} is required with a password or key`);
-    } else {
-      credentials = { type: 'key', customerId, key: key ?? encodeBase64(password as string) };
-    }
-  } else if (customerId !== undefined) {
-    reader.problem(
-      `${optionLabel('password')} or ${optionLabel('key')} is required with ${optionLabel('customerId')}`,
-    );
-  } else if (mode === 'sandbox') {
-    credentials = {
-      type: 'key',
-      customerId: SANDBOX_DEFAULT_CREDENTIALS.customerId,
-      key: encodeBase64(SANDBOX_DEFAULT_CREDENTIALS.password),
-    };
-  } else {
-    reader.problem(
-      isProduction && explicitSandbox === undefined
-        ? `credentials are required when NODE_ENV is production: set ${optionLabel('customerId')} with ${optionLabel('password')} (or ${optionLabel('key')}), or ${optionLabel('authToken')}`
-        : `credentials are required with sandbox off: set ${optionLabel('customerId')} with ${optionLabel('password')} (or ${optionLabel('key')}), or ${optionLabel('authToken')}`,
-    );
-  }
+  const given = CREDENTIAL_OPTIONS.filter((option) => reader.given(option));
+  // A sandbox setting that is not a boolean is reported already; deciding on it would only add noise.
+  const { mode, reason } =
+    sandboxFlag === undefined && reader.given('sandbox')
+      ? { mode: 'live' as const, reason: undefined }
+      : decideSandboxMode(
+          sandboxFlag === undefined ? undefined : sandboxFlag !== false,
+          given,
+          env.NODE_ENV,
+          reader.problems,
+        );
+  const live =
+    given.length > 0
+      ? liveCredentials({ customerId, password, key, authToken }, reader)
+      : undefined;
+  const credentials: VerifyNowCredentials | undefined =
+    mode === 'sandbox'
+      ? {
+          type: 'key',
+          customerId: SANDBOX_DEFAULT_CREDENTIALS.customerId,
+          key: encodeBase64(SANDBOX_DEFAULT_CREDENTIALS.password),
+        }
+      : live;
 
   const apiVersion = reader.get('apiVersion') ?? 'v3';
   if (
@@ -465,17 +510,9 @@ export function resolveVerifyNowOptions(
   return {
     ...resolved,
     mode,
-    sandboxReason:
-      mode === 'sandbox' ? (explicitSandbox ? 'configured' : 'no-credentials') : undefined,
+    sandboxReason: reason,
     credentials,
-    sandbox: {
-      port: sandboxPort ?? 0,
-      code: sandboxCode,
-      password:
-        credentials.type === 'key'
-          ? Buffer.from(credentials.key, 'base64').toString('utf8')
-          : undefined,
-    },
+    sandbox: { port: sandboxPort ?? 0, code: sandboxCode },
     secrets,
   };
 }

@@ -61,8 +61,10 @@ export interface VerifyNowSandboxModuleOptions {
  * Every option falls back to its environment variable when not given in code, so
  * `VerifyNowModule.forRoot()` alone configures the module from the environment.
  * Credentials are one of: `customerId` + `password`, `customerId` + `key`, or
- * `authToken`. With none of them and `NODE_ENV` other than `production`, the module
- * runs against its embedded sandbox.
+ * `authToken`. Without them, turn the embedded sandbox on with `sandbox: true`
+ * (`VERIFYNOW_SANDBOX=true`); it starts by itself only when `NODE_ENV` is
+ * `development` or `test`. A key these options do not declare, at any depth,
+ * stops the boot like a bad value does.
  */
 export interface VerifyNowModuleOptions {
   /**
@@ -125,8 +127,11 @@ export interface VerifyNowModuleOptions {
   timeoutMs?: number;
   /**
    * Run against the embedded sandbox instead of the upstream: `true`, or its settings.
-   * When unset, the sandbox runs if no credentials are configured and `NODE_ENV` is
-   * not `production`. Environment: `VERIFYNOW_SANDBOX`.
+   * The sandbox uses its own credentials: setting credentials too is a configuration
+   * error, and so is asking for it when `NODE_ENV` is `production`, where it never runs.
+   * When unset, it starts by itself only if no credentials are configured and
+   * `NODE_ENV` is `development` or `test`; otherwise, with no credentials, the boot
+   * stops and says how to turn it on. Environment: `VERIFYNOW_SANDBOX`.
    */
   sandbox?: boolean | VerifyNowSandboxModuleOptions;
   /**

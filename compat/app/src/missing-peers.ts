@@ -13,7 +13,9 @@ const message = (error: unknown): string =>
 
 async function redisStore(): Promise<void> {
   @Module({
-    imports: [VerifyNowModule.forRoot({ store: { redis: { url: 'redis://127.0.0.1:1' } } })],
+    imports: [
+      VerifyNowModule.forRoot({ sandbox: true, store: { redis: { url: 'redis://127.0.0.1:1' } } }),
+    ],
   })
   class RedisApp {}
   try {
