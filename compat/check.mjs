@@ -10,11 +10,24 @@
 //    send → verify → protected route (challenge, proof, replay refused). The
 //    app has neither ioredis nor @nestjs/terminus: it must boot, and asking
 //    for the Redis store or a health check must say what to install.
+// 3. With NestJS 11 in the run: creates a fresh NestJS 11 app with Jest and
+//    ts-jest, runs the README's `# NestJS 11` install line as written (the
+//    tarball in place of `nestjs-verifynow`), and runs one Jest test in it:
+//    sandbox send → code → validate. A bare install would pull the ESM-only
+//    12.x of @nestjs/axios and @nestjs/config, which Jest cannot load there.
 //
 // Usage: node compat/check.mjs [--nest=10,11,12] [--keep]
 // Needs `npm run build` first and the npm registry.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,12 +54,25 @@ const COMMON = {
   '@types/node': '^20.19.0',
 };
 
+const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
+
 const log = (text) => process.stdout.write(`${text}\n`);
-const run = (command, args, cwd) =>
-  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (command, args, cwd, options = {}) =>
+  execFileSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
 
 function fail(message) {
   throw new Error(message);
+}
+
+/** The error's message, with the output of the command that failed, if any. */
+function explain(error) {
+  const output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
+  return output ? `${error.message}\n${output}` : error.message;
 }
 
 /** npm pack into `dir`; returns the tarball's path after checking its contents. */
@@ -91,21 +117,157 @@ function makeApp(dir, major, tarball) {
   for (const file of readdirSync(join(root, 'sample', 'src'))) {
     if (file !== 'main.ts') cpSync(join(root, 'sample', 'src', file), join(dir, 'src', file));
   }
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir);
-  const installed = JSON.parse(
-    run('node', ['-p', 'JSON.stringify(require("@nestjs/core/package.json"))'], dir),
-  );
-  if (!installed.version.startsWith(`${major}.`)) {
-    fail(`expected @nestjs/core ${major}.x, got ${installed.version}`);
+  run('npm', ['install', ...NPM_QUIET], dir);
+  const version = installedVersion(dir, '@nestjs/core');
+  if (!version.startsWith(`${major}.`)) fail(`expected @nestjs/core ${major}.x, got ${version}`);
+  return version;
+}
+
+/** The version of a package installed at the app's top level. */
+function installedVersion(dir, name) {
+  return JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
+}
+
+/**
+ * The README's install line for `# NestJS <major>` (the next line in its
+ * Install section), as npm's arguments with the tarball in place of the name.
+ */
+function readmeInstallLine(major, tarball) {
+  const lines = readFileSync(join(root, 'README.md'), 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.trim() === '## Install');
+  if (start === -1) fail('README.md has no "## Install" section');
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
+  const section = lines.slice(start + 1, end === -1 ? undefined : end);
+  const marker = section.findIndex((l) => l.trim() === `# NestJS ${major}`);
+  const line = marker === -1 ? undefined : section[marker + 1]?.trim();
+  if (!line?.startsWith('npm install ')) {
+    fail(
+      `README.md's "## Install" section needs a line "# NestJS ${major}" followed by its ` +
+        `"npm install nestjs-verifynow ..." command; found ${JSON.stringify(line ?? null)}`,
+    );
   }
-  return installed.version;
+  const words = line.split(/\s+/);
+  if (/[^\w@/.^~=:*+ -]/.test(line)) {
+    fail(`README.md's NestJS ${major} line is not a plain npm command: ${line}`);
+  }
+  if (words.filter((w) => w === 'nestjs-verifynow').length !== 1) {
+    fail(`README.md's NestJS ${major} line should install nestjs-verifynow once: ${line}`);
+  }
+  return { line, args: words.slice(1).map((w) => (w === 'nestjs-verifynow' ? tarball : w)) };
+}
+
+const JEST_SPEC = `import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { VerifyNowModule, VerifyNowSandbox, VerifyNowService } from 'nestjs-verifynow';
+
+describe('nestjs-verifynow under Jest', () => {
+  let app: INestApplication | undefined;
+
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  it('sends a code through the embedded sandbox and validates it', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [VerifyNowModule.forRoot({ sandbox: true })],
+    }).compile();
+    app = moduleRef.createNestApplication();
+    await app.init();
+    const verifyNow = app.get(VerifyNowService);
+    const sandbox = app.get(VerifyNowSandbox);
+
+    const { verificationId } = await verifyNow.sendOtp({ phoneNumber: '+919999900001' });
+    const code = sandbox.latestCode('+919999900001');
+    if (code === undefined) throw new Error('the sandbox sent no code to +919999900001');
+    const result = await verifyNow.validateOtp({ verificationId, code });
+
+    expect(result.status).toBe('VERIFICATION_COMPLETED');
+  });
+});
+`;
+
+/**
+ * A fresh NestJS 11 app with Jest: installs the package with the README's
+ * line as written, then runs one Jest test against it.
+ */
+function jestApp(dir, tarball) {
+  const { line, args } = readmeInstallLine('11', tarball);
+  mkdirSync(join(dir, 'test'), { recursive: true });
+  const json = (file, value) =>
+    writeFileSync(join(dir, file), `${JSON.stringify(value, null, 2)}\n`);
+  json('package.json', {
+    name: 'compat-nest11-jest',
+    private: true,
+    type: 'commonjs',
+    scripts: { test: 'jest' },
+    dependencies: {
+      '@nestjs/common': '^11',
+      '@nestjs/core': '^11',
+      '@nestjs/platform-express': '^11',
+      'reflect-metadata': '^0.2.2',
+      rxjs: '^7.8.1',
+    },
+    devDependencies: {
+      jest: '^30',
+      'ts-jest': '^29.4',
+      '@types/jest': '^30',
+      typescript: '~6.0.3',
+      '@nestjs/testing': '^11',
+      '@types/node': '^20.19',
+    },
+  });
+  json('tsconfig.json', {
+    compilerOptions: {
+      module: 'node16',
+      moduleResolution: 'node16',
+      target: 'es2022',
+      types: ['node', 'jest'],
+      strict: true,
+      isolatedModules: true,
+      emitDecoratorMetadata: true,
+      experimentalDecorators: true,
+      esModuleInterop: true,
+    },
+    include: ['test'],
+  });
+  writeFileSync(
+    join(dir, 'jest.config.js'),
+    "module.exports = {\n  testEnvironment: 'node',\n  roots: ['<rootDir>/test'],\n" +
+      "  transform: { '^.+\\\\.ts$': 'ts-jest' },\n};\n",
+  );
+  writeFileSync(join(dir, 'test', 'verifynow.spec.ts'), JEST_SPEC);
+  run('npm', ['install', ...NPM_QUIET], dir);
+  try {
+    run('npm', [...args, ...NPM_QUIET], dir);
+  } catch (error) {
+    error.message = `the README's NestJS 11 line failed (${line}): ${error.message}`;
+    throw error;
+  }
+  const versions = Object.fromEntries(
+    ['@nestjs/core', '@nestjs/axios', '@nestjs/config'].map((n) => [n, installedVersion(dir, n)]),
+  );
+  if (!versions['@nestjs/core'].startsWith('11.')) {
+    fail(`the README's NestJS 11 line moved @nestjs/core to ${versions['@nestjs/core']}: ${line}`);
+  }
+  try {
+    run('npx', ['jest'], dir, { timeout: 180_000 });
+  } catch (error) {
+    error.message =
+      error.code === 'ETIMEDOUT'
+        ? 'the Jest test did not finish within 180 s (a handle left open?)'
+        : `the Jest test failed with @nestjs/axios ${versions['@nestjs/axios']} and @nestjs/config ` +
+          `${versions['@nestjs/config']}, as the README's NestJS 11 line installs them (${line})`;
+    throw error;
+  }
+  return versions;
 }
 
 /** Starts the app; resolves with its URL, the sandbox's URL and a stop function. */
 function boot(dir, platform) {
   const child = spawn(process.execPath, [join(dir, 'dist', 'compat-main.js'), platform], {
     cwd: dir,
-    env: { PATH: process.env.PATH, NO_COLOR: '1' },
+    // The sandbox explicitly on, as the README's quick start turns it on.
+    env: { PATH: process.env.PATH, NO_COLOR: '1', VERIFYNOW_SANDBOX: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -228,9 +390,20 @@ async function main() {
         );
       } catch (error) {
         failed = true;
-        const detail =
-          error.stdout || error.stderr ? `\n${error.stdout ?? ''}${error.stderr ?? ''}` : '';
-        log(`NestJS ${major}: FAILED: ${error.message}${detail}`);
+        log(`NestJS ${major}: FAILED: ${explain(error)}`);
+      }
+    }
+    if (majors.includes('11')) {
+      const started = Date.now();
+      try {
+        const versions = jestApp(join(work, 'nest11-jest'), tarball);
+        const seconds = ((Date.now() - started) / 1000).toFixed(0);
+        log(
+          `NestJS ${versions['@nestjs/core']} + Jest: README's install line (@nestjs/axios ${versions['@nestjs/axios']}, @nestjs/config ${versions['@nestjs/config']}), one Jest test passed (${seconds} s)`,
+        );
+      } catch (error) {
+        failed = true;
+        log(`NestJS 11 + Jest: FAILED: ${explain(error)}`);
       }
     }
   } finally {

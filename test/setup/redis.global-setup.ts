@@ -20,9 +20,10 @@ function freePort(): Promise<number> {
 }
 
 /**
- * The Redis specs talk to a real server: the one `VERIFYNOW_TEST_REDIS_URL` names
- * (CI starts one), or else a `redis-server` started here on a free port, without
- * persistence, and stopped after the run.
+ * The Redis specs talk to a real server: the one `VERIFYNOW_TEST_REDIS_URL` names,
+ * or else a `redis-server` from PATH started here on a free port, without
+ * persistence, and stopped after the run (`npm test` first runs
+ * `ensure-redis.mjs`, which installs redis-server when it is missing and can).
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env.VERIFYNOW_TEST_REDIS_URL) {
@@ -51,11 +52,19 @@ export default async function globalSetup(): Promise<void> {
     const fail = (reason: string): void =>
       reject(
         new Error(
-          `The Redis specs need a redis-server (apt-get install redis-server) or VERIFYNOW_TEST_REDIS_URL: ${reason}`,
+          `The Redis specs need a real server, and ${reason}. Run \`node test/setup/ensure-redis.mjs\` ` +
+            '(`npm test` does: it installs redis-server when it runs as root or can sudo, or names the command to run), ' +
+            'or set VERIFYNOW_TEST_REDIS_URL to a running server.',
         ),
       );
-    server.once('error', (error) => fail(error.message));
-    server.once('exit', (code) => fail(`redis-server exited with ${code}: ${output}`));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'ENOENT'
+          ? 'redis-server is not on PATH'
+          : `redis-server did not start: ${error.message}`,
+      ),
+    );
+    server.once('exit', (code) => fail(`redis-server exited with ${code}: ${output.trim()}`));
     server.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
