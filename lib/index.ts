@@ -12,23 +12,16 @@ export {
 } from './health/verifynow.health-indicator';
 export type { CircuitBreakerState } from './resilience/upstream-circuit-breaker';
 
-export {
-  REQUIRE_OTP_METADATA,
-  RequireOtp,
-  VerifiedOtpProof,
-  getVerifiedOtp,
-} from './step-up/require-otp.decorator';
-export {
-  RequireOtpGuard,
-  type OtpRequest,
-  type RequireOtpSettings,
-} from './step-up/require-otp.guard';
+export { RequireOtp, VerifiedOtpProof, getVerifiedOtp } from './step-up/require-otp.decorator';
+export { REQUIRE_OTP_METADATA } from './step-up/require-otp.metadata';
+export { RequireOtpGuard, type RequireOtpSettings } from './step-up/require-otp.guard';
+export type { OtpRequest } from './step-up/otp-invocation';
+export { VerifiedOtp } from './step-up/verified-otp';
 export {
   VerifyNowStepUpService,
   type OtpChallengeInput,
   type OtpProof,
   type OtpProofExpectations,
-  type VerifiedOtp,
 } from './step-up/verifynow-step-up.service';
 export type {
   RequireOtpOptions,
@@ -115,6 +108,7 @@ export { VerifyNowConfigurationError } from './errors/verifynow-configuration.er
 export {
   OTP_STEP_UP_ERRORS,
   OtpCountryNotAllowedException,
+  OtpStepUpConfigurationException,
   OtpRequiredException,
   OtpStepUpException,
   TooManyOtpRequestsException,

@@ -1,10 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { VerifyNowTokenProvider } from './auth/verifynow-token.provider';
 import { VerifyNowHealthIndicator } from './health/verifynow.health-indicator';
+import { VerifyNowApi } from './http/verifynow-api';
 import { VerifyNowHttpClient } from './http/verifynow-http.client';
 import { VerifyNowSendLimiter } from './limits/verifynow-send-limiter';
+import { OtpSender } from './otp/otp-sender';
+import { OtpValidator } from './otp/otp-validator';
 import { RequireOtpGuard } from './step-up/require-otp.guard';
 import { VerifyNowStepUpService } from './step-up/verifynow-step-up.service';
+import { VerificationLedger } from './store/verification-ledger';
 import { VerifyNowStore } from './store/verifynow-store.interface';
 import { VerifyNowSandbox } from './sandbox/verifynow-sandbox';
 import { VERIFYNOW_HTTP_SERVICE } from './verifynow.constants';
@@ -51,7 +55,11 @@ import { VerifyNowService } from './verifynow.service';
     rateLimiterProvider,
     VerifyNowHttpClient,
     VerifyNowTokenProvider,
+    VerifyNowApi,
+    VerificationLedger,
     VerifyNowSendLimiter,
+    OtpSender,
+    OtpValidator,
     VerifyNowService,
     VerifyNowStepUpService,
     RequireOtpGuard,

@@ -21,7 +21,7 @@ import { CUSTOMER_ID, Fault, FaultyUpstream } from './helpers/faulty-upstream';
 import { request } from './helpers/http';
 import { OpenHandles } from './helpers/open-handles';
 import { PLATFORMS } from './helpers/otp-app';
-import { VerifyNowContext, createVerifyNow } from './helpers/verifynow-context';
+import { VerifyNowContext, createVerifyNow, recordSent } from './helpers/verifynow-context';
 
 const PASSWORD = 'faults-password';
 const TIMEOUT_MS = 400;
@@ -93,7 +93,9 @@ describe.each(['sendOtp', 'validateOtp'] as const)('%s against a faulty upstream
   const call = (context: VerifyNowContext) =>
     method === 'sendOtp'
       ? context.service.sendOtp({ phoneNumber: '+919999900001' })
-      : context.service.validateOtp({ verificationId: '7001', code: '123456' });
+      : recordSent(context, '7001').then(() =>
+          context.service.validateOtp({ verificationId: '7001', code: '123456' }),
+        );
 
   it.each(FAULTS)(
     '$fault: $error.name within the deadline, $reads read, nothing left open',
@@ -194,13 +196,16 @@ describe('the token request', () => {
     },
   );
 
-  it('waits as Retry-After asks when it fits', async () => {
+  it('waits as Retry-After asks when it fits in the deadline', async () => {
     const upstream = await FaultyUpstream.start();
     upstream.fault = '429-retry-after';
     upstream.retryAfterSeconds = 1;
     upstream.faultyToken = true;
     const context = await createVerifyNow(
-      options(upstream, { tokenRetry: { retries: 1, baseDelayMs: 10, maxDelayMs: 10_000 } }),
+      options(upstream, {
+        timeoutMs: 3_000,
+        tokenRetry: { retries: 1, baseDelayMs: 10, maxDelayMs: 10_000 },
+      }),
     );
     try {
       const started = performance.now();
@@ -210,6 +215,26 @@ describe('the token request', () => {
       await expect(context.tokens.getToken()).resolves.toEqual(expect.any(String));
       expect(performance.now() - started).toBeGreaterThanOrEqual(990);
       expect(upstream.received(TOKEN)).toBe(2);
+    } finally {
+      await context.close();
+      await upstream.close();
+    }
+  });
+
+  it('does not wait for a Retry-After that outlasts the deadline: the call ends within timeoutMs', async () => {
+    const upstream = await FaultyUpstream.start();
+    upstream.fault = '429-retry-after';
+    upstream.retryAfterSeconds = 1;
+    upstream.faultyToken = true;
+    const context = await createVerifyNow(
+      options(upstream, { tokenRetry: { retries: 3, baseDelayMs: 10, maxDelayMs: 10_000 } }),
+    );
+    try {
+      const started = performance.now();
+      const error = await context.tokens.getToken().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(VerifyNowRateLimitException);
+      expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+      expect(upstream.received(TOKEN)).toBe(1);
     } finally {
       await context.close();
       await upstream.close();

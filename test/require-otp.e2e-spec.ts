@@ -85,13 +85,13 @@ describe.each<[StoreKind, Platform]>([
       body: { amount: 100 },
       proof: {
         verificationId: answer.body.verificationId,
-        purpose: 'POST /account/transfer',
+        purpose: 'POST /account/transfer (AccountController.transfer)',
         verifiedAt: expect.any(Number),
       },
     });
   });
 
-  it('answers 401 OTP_REQUIRED without sending when autoSend is off or no phone is known', async () => {
+  it('answers 401 without sending when autoSend is off (OTP_REQUIRED) or no phone is known (OTP_SUBJECT_UNKNOWN)', async () => {
     const before = sandbox.stats().send;
     const noAutoSend = await app.call('/account/password', freshPhone());
     expect(noAutoSend.status).toBe(401);
@@ -102,7 +102,8 @@ describe.each<[StoreKind, Platform]>([
       message: expect.any(String),
     });
     const noPhone = await app.call('/account/transfer', undefined);
-    expect([noPhone.status, noPhone.body.error]).toEqual([401, 'OTP_REQUIRED']);
+    expect([noPhone.status, noPhone.body.error]).toEqual([401, 'OTP_SUBJECT_UNKNOWN']);
+    expect(noPhone.body.message).toContain('is the request authenticated?');
     expect(noPhone.body.verificationId).toBeUndefined();
     expect(sandbox.stats().send).toBe(before);
   });

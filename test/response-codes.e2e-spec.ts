@@ -18,9 +18,11 @@ import {
   VerifyNowUnavailableException,
   VerifyNowUnknownResponseException,
   WrongOtpProvidedException,
+  OtpStepUpException,
   exceptionForResponseCode,
 } from '../lib';
 import { OtpApp, PLATFORMS, startOtpApp } from './helpers/otp-app';
+import { recordSent } from './helpers/verifynow-context';
 
 type ExceptionClass = abstract new (...args: never[]) => VerifyNowException;
 
@@ -448,12 +450,25 @@ describe('every upstream answer through VerifyNowService', () => {
     });
 
     it('an id the upstream never issued is 505 INVALID_VERIFICATION_ID', async () => {
+      // In the ledger (as if sent by another instance sharing it), unknown upstream.
+      await recordSent({ moduleRef: otp.app }, '1');
       await expect(
         otp.service.validateOtp({ verificationId: '1', code: '123456' }),
       ).rejects.toBeInstanceOf(InvalidVerificationIdException);
     });
 
-    it('tries beyond the limit are 800 MAXIMUM_LIMIT_REACHED, even with the right code', async () => {
+    it('an id this application never sent is 401 OTP_UNKNOWN, with no upstream call', async () => {
+      const before = otp.sandbox!.stats().validate;
+      const error = await otp.service
+        .validateOtp({ verificationId: '2', code: '123456' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OtpStepUpException);
+      expect(error).toMatchObject({ codeName: 'OTP_UNKNOWN' });
+      expect((error as Error).message).toContain('shared (Redis) store');
+      expect(otp.sandbox!.stats().validate).toBe(before);
+    });
+
+    it('tries beyond the limit are 429 OTP_TOO_MANY_ATTEMPTS from the ledger, even with the right code', async () => {
       const target = '+919999900102';
       const sent = await otp.service.sendOtp({ phoneNumber: target });
       const right = otp.sandbox!.latestCode(target)!;
@@ -463,9 +478,13 @@ describe('every upstream answer through VerifyNowService', () => {
           otp.service.validateOtp({ verificationId: sent.verificationId, code: wrong }),
         ).rejects.toBeInstanceOf(WrongOtpProvidedException);
       }
-      await expect(
-        otp.service.validateOtp({ verificationId: sent.verificationId, code: right }),
-      ).rejects.toBeInstanceOf(MaximumLimitReachedException);
+      const before = otp.sandbox!.stats().validate;
+      const error = await otp.service
+        .validateOtp({ verificationId: sent.verificationId, code: right })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ codeName: 'OTP_TOO_MANY_ATTEMPTS' });
+      expect((error as OtpStepUpException).getStatus()).toBe(429);
+      expect(otp.sandbox!.stats().validate).toBe(before);
     });
   });
 

@@ -7,7 +7,7 @@ import {
   Fault,
   FaultyUpstream,
 } from './helpers/faulty-upstream';
-import { createVerifyNow } from './helpers/verifynow-context';
+import { createVerifyNow, recordSent } from './helpers/verifynow-context';
 
 const CUSTOMER_ID = 'C-SECRECY-TEST';
 const PASSWORD = 'Pa55-word-that-must-never-leak';
@@ -194,6 +194,7 @@ describe('an upstream that echoes secrets in its messages', () => {
       baseUrl: upstream.url,
     });
     try {
+      await recordSent(context, '77');
       const error = await context.service
         .validateOtp({ verificationId: '77', code })
         .catch((e: unknown) => e);

@@ -38,9 +38,12 @@ describe.each(['memory', 'redis'] as const)('the VerifyNowStore contract (%s)', 
     await store.record(entry('101'), 60_000);
     await expect(store.get('101')).resolves.toEqual({
       ...entry('101'),
+      stepUp: false,
       failedAttempts: 0,
       state: 'open',
     });
+    await store.record({ ...entry('107'), stepUp: true }, 60_000);
+    await expect(store.get('107')).resolves.toMatchObject({ stepUp: true });
     await expect(store.get('999999')).resolves.toBeUndefined();
   });
 
@@ -49,17 +52,54 @@ describe.each(['memory', 'redis'] as const)('the VerifyNowStore contract (%s)', 
     await expect(store.get('102')).resolves.toMatchObject({ purpose: null });
   });
 
-  it('records a pending code again with the new purpose, keeping its issue time and tries', async () => {
+  it('never rebinds a recorded verification: a second record of its id changes nothing', async () => {
     await store.record(entry('103'), 60_000);
     const claim = await store.claim('103', 5_000, 5);
     if (claim.status !== 'claimed') throw new Error(claim.status);
     await store.settle('103', claim.token, 'failed');
-    await store.record({ ...entry('103', 'password-change'), issuedAt: 1_800_000_000_000 }, 60_000);
-    await expect(store.get('103')).resolves.toMatchObject({
-      purpose: 'password-change',
-      issuedAt: entry('103').issuedAt,
+    await store.record(
+      {
+        ...entry('103', 'password-change'),
+        subject: 'another',
+        stepUp: true,
+        issuedAt: 1_800_000_000_000,
+      },
+      60_000,
+    );
+    await expect(store.get('103')).resolves.toEqual({
+      ...entry('103'),
+      stepUp: false,
       failedAttempts: 1,
+      state: 'open',
     });
+  });
+
+  it('restores a consumed verification only for the claim that consumed it, with its digest', async () => {
+    await store.record(entry('111'), 60_000);
+    const first = await store.claim('111', 5_000, 5);
+    if (first.status !== 'claimed') throw new Error(first.status);
+    expect(first.state).toBe('open');
+    await store.settle('111', first.token, 'verified', 'digest-108');
+    await store.restore?.('111', 'not-the-claim');
+    await expect(store.get('111')).resolves.toMatchObject({ state: 'consumed' });
+    await store.restore?.('111', first.token);
+    await expect(store.get('111')).resolves.toMatchObject({ state: 'verified' });
+    const second = await store.claim('111', 5_000, 5);
+    expect(second).toEqual({
+      status: 'claimed',
+      token: expect.any(String),
+      state: 'verified',
+      codeDigest: 'digest-108',
+    });
+    if (second.status !== 'claimed') throw new Error(second.status);
+    await store.settle('111', second.token, 'verified', 'digest-108');
+    // Restored once, consumed again: the first claim can no longer give it back.
+    await store.restore?.('111', first.token);
+    await expect(store.claim('111', 5_000, 5)).resolves.toEqual({ status: 'consumed' });
+  });
+
+  it('answers ping when it can be written', async () => {
+    await expect(store.ping?.()).resolves.toBeUndefined();
   });
 
   it('grants exactly one of 100 concurrent claims', async () => {
@@ -103,10 +143,10 @@ describe.each(['memory', 'redis'] as const)('the VerifyNowStore contract (%s)', 
   });
 
   it('forgets a verification after its TTL', async () => {
-    await store.record(entry('108'), 50);
+    await store.record(entry('110'), 50);
     await new Promise((resolve) => setTimeout(resolve, 80));
-    await expect(store.get('108')).resolves.toBeUndefined();
-    await expect(store.claim('108', 5_000, 5)).resolves.toEqual({ status: 'missing' });
+    await expect(store.get('110')).resolves.toBeUndefined();
+    await expect(store.claim('110', 5_000, 5)).resolves.toEqual({ status: 'missing' });
   });
 });
 

@@ -11,6 +11,7 @@ import { errorForUnreadableAnswer, toInteger } from '../http/upstream-envelope';
 import { UpstreamResponse, VerifyNowHttpClient } from '../http/verifynow-http.client';
 import { sanitizeText } from '../redaction/redact';
 import { retryDelayMs } from '../resilience/backoff';
+import { Deadline } from '../resilience/deadline';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
 import { TokenSchedule, scheduleToken } from './token-lifetime';
@@ -34,6 +35,8 @@ interface CachedToken extends TokenSchedule {
  *   5xx, non-JSON, 429) is retried up to `tokenRetry.retries` times with capped
  *   exponential backoff and jitter, honouring `Retry-After`; the waits end with
  *   the application.
+ * - The whole fetch, retries included, ends within `timeoutMs`; each caller
+ *   waits at most until its own deadline.
  */
 @Injectable()
 export class VerifyNowTokenProvider implements OnApplicationShutdown {
@@ -57,10 +60,11 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
    * A token to call the upstream with: the cached one while it is fresh, else a
    * new one (one request, however many callers wait for it).
    *
+   * @param deadline when the caller must have an answer; `timeoutMs` from now by default.
    * @throws VerifyNowAuthenticationException when the upstream refuses the credentials.
-   * @throws VerifyNowUnavailableException when the token endpoint cannot be reached.
+   * @throws VerifyNowUnavailableException when the token endpoint cannot be reached in time.
    */
-  async getToken(): Promise<string> {
+  async getToken(deadline: Deadline = Deadline.after(this.options.timeoutMs)): Promise<string> {
     const credentials = this.options.credentials;
     if (credentials.type === 'token') {
       return credentials.authToken;
@@ -71,7 +75,7 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
       return cached.token;
     }
     try {
-      return await this.refresh();
+      return await deadline.race(this.refresh(), 'token');
     } catch (error) {
       const passing =
         error instanceof VerifyNowUnavailableException ||
@@ -114,9 +118,10 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
       country: this.options.country,
       email: this.options.email,
     };
+    const deadline = Deadline.after(this.options.timeoutMs);
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const token = this.readToken(await this.client.call('token', params));
+        const token = this.readToken(await this.client.call('token', params, undefined, deadline));
         this.current = { token, ...scheduleToken(token, this.clock.now()) };
         return token;
       } catch (error) {
@@ -124,7 +129,7 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
           attempt < this.options.tokenRetry.retries
             ? retryDelayMs(error, attempt, this.options.tokenRetry)
             : undefined;
-        if (delay === undefined || this.stopped.signal.aborted) {
+        if (delay === undefined || delay >= deadline.remainingMs() || this.stopped.signal.aborted) {
           throw error;
         }
         this.logger.debug({

@@ -13,10 +13,11 @@ export const OTP_STEP_UP_ERRORS = {
     status: HttpStatus.UNAUTHORIZED,
     message: 'This verification was not issued here; request a new code.',
   },
-  /** The signed-in subject has no phone number to check the proof against. */
+  /** No signed-in subject with a phone number was found on the request. */
   OTP_SUBJECT_UNKNOWN: {
     status: HttpStatus.UNAUTHORIZED,
-    message: 'No phone number is known for you, so no code can be checked.',
+    message:
+      'No phone number is known for the signed-in user (is the request authenticated?), so no code can be sent or checked.',
   },
   /** The verification was issued for another phone number. */
   OTP_SUBJECT_MISMATCH: {
@@ -42,6 +43,15 @@ export const OTP_STEP_UP_ERRORS = {
   OTP_IN_PROGRESS: {
     status: HttpStatus.CONFLICT,
     message: 'This code is being checked by another request.',
+  },
+  /**
+   * A code sent to this number for another action is still pending: no new code
+   * goes out until it expires (`Retry-After`); the first code still works for
+   * its own action.
+   */
+  OTP_CHALLENGE_PENDING: {
+    status: HttpStatus.CONFLICT,
+    message: 'A code sent for another action is still pending; try again when it expires.',
   },
   /** Too many wrong codes for this verification. */
   OTP_TOO_MANY_ATTEMPTS: {
@@ -71,6 +81,8 @@ export class OtpStepUpException extends VerifyNowException {
       attemptsLeft?: number;
       verificationId?: string;
       expiresIn?: number;
+      /** Seconds until the refusal may end, sent as `Retry-After`. */
+      retryAfterSeconds?: number;
       /** Extra words for logs. */
       reason?: string;
     } = {},
@@ -83,6 +95,7 @@ export class OtpStepUpException extends VerifyNowException {
       publicMessage: message,
       detail: `OTP step-up refused: ${code}${details.reason ? ` (${details.reason})` : ''}`,
       expose: true,
+      retryAfterSeconds: details.retryAfterSeconds,
       extra: {
         verificationId: details.verificationId,
         expiresIn: details.expiresIn,
@@ -103,14 +116,24 @@ export class OtpRequiredException extends OtpStepUpException {
   }
 }
 
+/** Why a send was refused with {@link TooManyOtpRequestsException}. */
+const SEND_REFUSALS = {
+  phoneNumber: 'the phone number limit is reached',
+  clientIp: 'the client IP limit is reached',
+  pendingCode:
+    'the code pending for this number was already used, and no new one can go out before it expires',
+} as const;
+
 /**
- * A send was refused before any upstream call because a send limit was reached
- * (per phone number or per client IP). Answered as 429 with `Retry-After`.
+ * A send was refused before any message went out: a send limit was reached (per
+ * phone number or per client IP), or the code pending for the number was used
+ * up and the upstream sends no new one before it expires. Answered as 429 with
+ * `Retry-After`.
  */
 export class TooManyOtpRequestsException extends VerifyNowException {
   constructor(
     /** Which limit was reached. */
-    readonly limit: 'phoneNumber' | 'clientIp',
+    readonly limit: keyof typeof SEND_REFUSALS,
     retryAfterSeconds: number,
   ) {
     super({
@@ -118,9 +141,28 @@ export class TooManyOtpRequestsException extends VerifyNowException {
       codeName: 'TOO_MANY_OTP_REQUESTS',
       responseCode: null,
       publicMessage: 'Too many codes were requested; try again later.',
-      detail: `OTP send refused: the ${limit === 'phoneNumber' ? 'phone number' : 'client IP'} limit is reached`,
+      detail: `OTP send refused: ${SEND_REFUSALS[limit]}`,
       expose: true,
       retryAfterSeconds,
+    });
+  }
+}
+
+/**
+ * `@RequireOtp()` cannot work as set up: an unsupported execution context, a
+ * `purpose` function that returned no string, no `VerifyNowModule` in the
+ * application. Answered as a generic 500 (the end user cannot fix it); the
+ * message, logged, says what to change.
+ */
+export class OtpStepUpConfigurationException extends VerifyNowException {
+  constructor(detail: string) {
+    super({
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      codeName: 'OTP_STEP_UP_MISCONFIGURED',
+      responseCode: null,
+      publicMessage: '',
+      detail: `@RequireOtp() is misconfigured: ${detail}`,
+      expose: false,
     });
   }
 }

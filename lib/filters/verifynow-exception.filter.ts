@@ -31,7 +31,7 @@ export class VerifyNowExceptionFilter implements ExceptionFilter<VerifyNowExcept
     const { httpAdapter } = this.adapterHost;
     const response: unknown = host.switchToHttp().getResponse();
     const status = exception.getStatus();
-    if (exception.retryAfterSeconds !== undefined && (status === 429 || status === 503)) {
+    if (exception.retryAfterSeconds !== undefined && [409, 429, 503].includes(status)) {
       httpAdapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
     }
     if (status >= 500) {

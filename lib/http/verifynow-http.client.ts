@@ -5,6 +5,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { VerifyNowOperation, VerifyNowUnavailableException } from '../errors/verifynow.exception';
+import type { Deadline } from '../resilience/deadline';
 import { OutboundRateLimiter } from '../resilience/outbound-rate-limiter';
 import { UpstreamCircuitBreaker } from '../resilience/upstream-circuit-breaker';
 import { VERIFYNOW_HTTP_SERVICE } from '../verifynow.constants';
@@ -81,14 +82,6 @@ export function createVerifyNowHttpService(baseUrl: string): HttpService {
 }
 
 /**
- * Makes one request to the upstream, under the configured deadline, and reports
- * what came back without judging it. Failures to get any answer (network error,
- * deadline) become {@link VerifyNowUnavailableException}; nothing of the request
- * (its URL holds the code and key) goes into the error.
- *
- * @internal
- */
-/**
  * Errors that prove the request never left: the connection itself failed. Such a
  * request can be sent again without risking a second message.
  */
@@ -126,6 +119,9 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
   }
 
   /**
+   * Makes the request within what is left of `deadline` (each request gets
+   * `timeoutMs` at most).
+   *
    * @throws VerifyNowCircuitOpenException while the breaker is open.
    * @throws VerifyNowOverloadedException when the rate cap's queue is full.
    * @throws VerifyNowUnavailableException when no answer came in time.
@@ -133,18 +129,20 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
   async call(
     operation: VerifyNowOperation,
     params: UpstreamParams,
-    token?: string,
+    token: string | undefined,
+    deadline: Deadline,
   ): Promise<UpstreamResponse> {
     this.breaker.rejectIfOpen(operation);
-    await this.limiter?.acquire(this.options.timeoutMs);
+    await this.limiter?.acquire(this.budget(deadline, operation));
+    const budget = this.budget(deadline, operation);
     return this.breaker.execute(operation, async () => {
-      const first = await this.attempt(operation, params, token);
+      const first = await this.attempt(operation, params, token, budget);
       if (!('error' in first)) {
         return first;
       }
-      if (first.neverSent) {
+      if (first.neverSent && deadline.remainingMs() > 0) {
         this.logger.debug({ event: 'verifynow.retry', operation, reason: first.error });
-        const second = await this.attempt(operation, params, token);
+        const second = await this.attempt(operation, params, token, deadline.remainingMs());
         if (!('error' in second)) {
           return second;
         }
@@ -161,15 +159,25 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
     (defaults.httpsAgent as HttpsAgent | undefined)?.destroy();
   }
 
+  /** Milliseconds a step may take: what is left of the deadline, `timeoutMs` at most. */
+  private budget(deadline: Deadline, operation: VerifyNowOperation): number {
+    const left = Math.min(this.options.timeoutMs, deadline.remainingMs());
+    if (left <= 0) {
+      throw deadline.exceeded(operation);
+    }
+    return left;
+  }
+
   private async attempt(
     operation: VerifyNowOperation,
     params: UpstreamParams,
     token: string | undefined,
+    timeoutMs: number,
   ): Promise<
     UpstreamResponse | { error: string; neverSent: boolean; failure: VerifyNowUnavailableException }
   > {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       // The HttpService's own axios instance (its interceptors apply), called
       // directly: its Observable wrapper would cancel every finished request,
@@ -189,7 +197,7 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
         error: code,
         neverSent: !timedOut && NEVER_SENT.has(code),
         failure: new VerifyNowUnavailableException(
-          timedOut ? `no answer within ${this.options.timeoutMs} ms` : `request failed (${code})`,
+          timedOut ? `no answer within ${timeoutMs} ms` : `request failed (${code})`,
           { operation },
         ),
       };

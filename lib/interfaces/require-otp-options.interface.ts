@@ -16,7 +16,10 @@ export interface RequireOtpOptions {
   /**
    * What the code proves, so that a code sent for one action cannot pass another:
    * a string, or a function of the request to bind the proof to a resource too.
-   * @default the route, e.g. `'POST /account/transfer'`
+   * A function that returns anything but a non-empty string fails closed (500,
+   * logged as a configuration problem).
+   * @default one per handler: its method, matched path (prefixes included),
+   *   version and name, e.g. `'POST /account/transfer (AccountController.transfer)'`
    * @example (request) => `transfer:${request.params.accountId}`
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the request type is the platform's

@@ -69,6 +69,12 @@ export interface ValidateOtpInput {
   verificationId: string | number;
   /** The code the user typed: 4 to 8 digits. */
   code: string;
+  /**
+   * The purpose the code was sent for (`sendOtp({ purpose })`): a verification
+   * sent for a purpose is validated only with the same one. Set it in your
+   * code, never from the request body.
+   */
+  purpose?: string;
 }
 
 /** The status of a completed verification. */

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { sanitizeText } from '../redaction/redact';
 import { VerifyNowRedisClient, connectRedis } from './redis-client';
@@ -10,11 +10,34 @@ import { VerifyNowRedisClient, connectRedis } from './redis-client';
  *
  * @internal
  */
-export class VerifyNowRedisConnection implements OnApplicationShutdown {
+export class VerifyNowRedisConnection implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('VerifyNowRedis');
+
   private constructor(
     readonly client: VerifyNowRedisClient,
     private readonly owned: boolean,
   ) {}
+
+  /**
+   * Warns when the server may evict keys: an evicted ledger entry refuses a
+   * valid proof, an evicted counter resets a send limit. Only `noeviction` keeps
+   * them. A server that hides its configuration (managed Redis) is not an error.
+   */
+  async onModuleInit(): Promise<void> {
+    let policy: unknown;
+    try {
+      const answer = await this.client.config?.('GET', 'maxmemory-policy');
+      policy = Array.isArray(answer) ? answer[1] : undefined;
+    } catch {
+      this.logger.debug('Could not read the Redis maxmemory-policy (CONFIG GET was refused).');
+      return;
+    }
+    if (typeof policy === 'string' && policy !== 'noeviction') {
+      this.logger.warn(
+        `Redis maxmemory-policy is ${policy}: under memory pressure the server may evict the verification ledger and the send counters (valid proofs refused, send limits reset). Set maxmemory-policy noeviction for the keys of this module.`,
+      );
+    }
+  }
 
   /** The connection the options ask for, or `null` when state stays in memory. */
   static fromOptions(options: ResolvedVerifyNowOptions): VerifyNowRedisConnection | null {

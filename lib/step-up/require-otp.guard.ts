@@ -1,18 +1,32 @@
 import {
   CanActivate,
   ExecutionContext,
-  Inject,
+  HttpException,
   Injectable,
   Logger,
-  RequestMethod,
+  Type,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { OtpRequiredException, OtpStepUpException } from '../errors/otp-step-up.exception';
+import {
+  OtpRequiredException,
+  OtpStepUpConfigurationException,
+  OtpStepUpException,
+} from '../errors/otp-step-up.exception';
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 import type { RequireOtpOptions } from '../interfaces/require-otp-options.interface';
 import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
-import { REQUIRE_OTP_METADATA, VERIFIED_OTP_KEY, getVerifiedOtp } from './require-otp.decorator';
+import { defaultPurpose } from './default-purpose';
+import {
+  OtpRequest,
+  holderOf,
+  invocationOf,
+  readMark,
+  requestOf,
+  writeMark,
+} from './otp-invocation';
+import { REQUIRE_OTP_METADATA } from './require-otp.metadata';
+import { OTP_GUARD_FAMILY, actingGuard, guardsAfter } from './step-up-guard-order';
 import { OtpProof, VerifyNowStepUpService } from './verifynow-step-up.service';
 
 /** Route settings with the module's defaults filled in. */
@@ -23,32 +37,31 @@ export interface RequireOtpSettings extends Required<
   flowType: RequireOtpOptions['flowType'];
 }
 
-/** The parts of an HTTP request the guard reads, on Express and Fastify alike. */
-export interface OtpRequest {
-  headers: Record<string, string | string[] | undefined>;
-  method?: string;
-  ip?: string;
-}
-
 /**
- * Enforces `@RequireOtp()`. Routes without the decorator pass untouched, so it can
- * be registered globally: `{ provide: APP_GUARD, useClass: RequireOtpGuard }`.
+ * Enforces `@RequireOtp()`, which applies it by itself: after global and
+ * controller-level guards, so that authentication has set `request.user`.
+ * Registering it globally too (`APP_GUARD`) stays valid: one check, by the
+ * guard the decorator applied. It works in a controller of any module, and
+ * finds the request in HTTP (Express, Fastify) and GraphQL contexts; any other
+ * context is refused unless a subclass overrides {@link getRequest} and is
+ * applied with `@UseGuards()` on the route or controller.
  *
- * A request without proof gets 401 `OTP_REQUIRED`; when `autoSend` is on and the
- * subject's phone is known, the guard first sends a code and the 401 carries its
- * `verificationId` and `expiresIn`. The client repeats the request with the
- * `x-otp-verification-id` and `x-otp-code` headers; `VerifyNowStepUpService.verify()`
- * decides. Every hook is `protected`, to subclass (e.g. `getRequest` for GraphQL).
+ * A request without proof gets 401 `OTP_REQUIRED`; when `autoSend` is on, the
+ * guard first sends a code and the 401 carries its `verificationId` and
+ * `expiresIn`. The client repeats the request with the `x-otp-verification-id`
+ * and `x-otp-code` headers; `VerifyNowStepUpService` decides. One proof passes
+ * one guarded invocation; it is spent when the handler runs, and given back
+ * when only input validation refused the request. Every hook is `protected`.
  */
 @Injectable()
 export class RequireOtpGuard implements CanActivate {
   protected readonly logger = new Logger(RequireOtpGuard.name);
-  private warnedNoResolver = false;
+  private readonly warned = new Set<string>();
+  private found: { stepUp: VerifyNowStepUpService; options: ResolvedVerifyNowOptions } | undefined;
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly stepUp: VerifyNowStepUpService,
-    @Inject(VERIFYNOW_RESOLVED_OPTIONS) protected readonly options: ResolvedVerifyNowOptions,
+    protected readonly moduleRef: ModuleRef,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -59,38 +72,59 @@ export class RequireOtpGuard implements CanActivate {
     if (route === undefined) {
       return true;
     }
-    const request = this.getRequest(context);
-    // Registered both globally and on the route, the guard runs twice: one proof, one check.
-    if (getVerifiedOtp(request) !== undefined) {
+    // Another guard of this family checks this route (the one @RequireOtp() applied).
+    const actor = actingGuard(context);
+    if (actor !== undefined && actor !== (this.constructor as Type<unknown>)) {
       return true;
+    }
+    const request = this.getRequest(context);
+    const holder = holderOf(context, request);
+    const invocation = invocationOf(context);
+    const mark = readMark(holder);
+    if (mark !== undefined) {
+      if (mark.invocation === invocation) {
+        return true;
+      }
+      throw new OtpStepUpException('OTP_ALREADY_USED', {
+        reason: 'one proof passes one guarded action, and this request already used it',
+      });
     }
     const settings = this.getSettings(route);
     const purpose = this.getPurpose(context, request, route);
     const phoneNumber = await this.resolvePhoneNumber(request, settings);
+    if (phoneNumber === undefined) {
+      throw this.subjectUnknown(context);
+    }
     const proof = this.readProof(request);
     if (proof === undefined) {
       return this.requireProof(request, phoneNumber, purpose, settings);
     }
-    if (phoneNumber === undefined) {
-      throw new OtpStepUpException('OTP_SUBJECT_UNKNOWN');
-    }
-    const verified = await this.stepUp.verify(proof, {
+    const spent = await this.module().stepUp.spend(proof, {
       phoneNumber,
       purpose,
       maxAgeSeconds: settings.maxAgeSeconds,
     });
-    (request as { [VERIFIED_OTP_KEY]?: unknown })[VERIFIED_OTP_KEY] = verified;
+    writeMark(holder, { invocation, verified: spent.verified, spent });
     return true;
   }
 
-  /** The request the proof travels with. */
+  /**
+   * The request the proof travels with: HTTP and GraphQL are read as they come;
+   * override this for another transport (RPC, WebSocket).
+   */
   protected getRequest(context: ExecutionContext): OtpRequest {
-    return context.switchToHttp().getRequest<OtpRequest>();
+    const request = requestOf(context);
+    if (request === undefined) {
+      throw this.misconfigured(
+        `${where(context)} runs in a '${context.getType()}' context, where no HTTP request can be read: subclass RequireOtpGuard, override getRequest(), and apply your guard with @UseGuards() on the route or controller`,
+      );
+    }
+    return request;
   }
 
   /** The route's options over the module's `guard` defaults. */
   protected getSettings(route: RequireOtpOptions): RequireOtpSettings {
-    const defaults = this.options.guard;
+    const defaults = this.module().options.guard;
     return {
       resolvePhoneNumber: route.resolvePhoneNumber ?? defaults.resolvePhoneNumber,
       autoSend: route.autoSend ?? defaults.autoSend,
@@ -99,16 +133,33 @@ export class RequireOtpGuard implements CanActivate {
     };
   }
 
-  /** What the proof must have been issued for: the route's `purpose`, else its method and path. */
+  /**
+   * What the proof must have been issued for: the route's `purpose`, else one
+   * unique to the handler (its method, matched path, version and name).
+   */
   protected getPurpose(
     context: ExecutionContext,
     request: OtpRequest,
     route: RequireOtpOptions,
   ): string {
-    if (typeof route.purpose === 'function') {
-      return route.purpose(request);
+    if (typeof route.purpose !== 'function') {
+      return route.purpose ?? defaultPurpose(context, request);
     }
-    return route.purpose ?? routeOf(context);
+    let purpose: unknown;
+    try {
+      purpose = route.purpose(request);
+    } catch (error) {
+      if (error instanceof HttpException) {
+        throw error;
+      }
+      throw this.misconfigured(`the purpose function of ${where(context)} threw`);
+    }
+    if (typeof purpose !== 'string' || purpose.trim() === '') {
+      throw this.misconfigured(
+        `the purpose function of ${where(context)} returned ${typeof purpose === 'string' ? 'an empty string' : String(purpose === null ? 'null' : typeof purpose)}; it must return a non-empty string`,
+      );
+    }
+    return purpose;
   }
 
   /** The subject's phone number, or `undefined` when none can be found. */
@@ -117,12 +168,10 @@ export class RequireOtpGuard implements CanActivate {
     settings: RequireOtpSettings,
   ): Promise<string | undefined> {
     if (settings.resolvePhoneNumber === undefined) {
-      if (!this.warnedNoResolver) {
-        this.warnedNoResolver = true;
-        this.logger.warn(
-          'No guard.resolvePhoneNumber is configured: @RequireOtp() routes cannot send codes and refuse every proof.',
-        );
-      }
+      this.warnOnce(
+        'no-resolver',
+        'No guard.resolvePhoneNumber is configured: @RequireOtp() routes cannot send codes and refuse every proof.',
+      );
       return undefined;
     }
     const phone = await settings.resolvePhoneNumber(request);
@@ -131,7 +180,7 @@ export class RequireOtpGuard implements CanActivate {
 
   /** The proof in the request's headers, or `undefined` when there is none. */
   protected readProof(request: OtpRequest): OtpProof | undefined {
-    const names = this.options.guard.headers;
+    const names = this.module().options.guard.headers;
     const verificationId = request.headers[names.verificationId];
     const code = request.headers[names.code];
     if (verificationId === undefined && code === undefined) {
@@ -153,14 +202,14 @@ export class RequireOtpGuard implements CanActivate {
   /** Answers a request without proof: 401 `OTP_REQUIRED`, after sending a code when it can. */
   protected async requireProof(
     request: OtpRequest,
-    phoneNumber: string | undefined,
+    phoneNumber: string,
     purpose: string,
     settings: RequireOtpSettings,
   ): Promise<never> {
-    if (!settings.autoSend || phoneNumber === undefined) {
+    if (!settings.autoSend) {
       throw new OtpRequiredException();
     }
-    const sent = await this.stepUp.challenge({
+    const sent = await this.module().stepUp.challenge({
       phoneNumber,
       purpose,
       clientIp: this.getClientIp(request),
@@ -171,28 +220,56 @@ export class RequireOtpGuard implements CanActivate {
       expiresIn: sent.timeoutSeconds,
     });
   }
+
+  /** The refusal when no signed-in subject has a phone number, with a hint at the guard order. */
+  private subjectUnknown(context: ExecutionContext): OtpStepUpException {
+    const later = guardsAfter(context);
+    const hint =
+      later.length > 0
+        ? `guards that run after it on ${where(context)}: ${later.join(', ')}; write @RequireOtp() above @UseGuards(...) so that authentication runs first`
+        : 'authentication must set request.user before it runs: register your auth guard globally (APP_GUARD) or on the controller or route, above @RequireOtp()';
+    this.warnOnce(
+      `subject:${where(context)}`,
+      `@RequireOtp() on ${where(context)} found no phone number for the request: ${hint}.`,
+    );
+    return new OtpStepUpException('OTP_SUBJECT_UNKNOWN', {
+      reason: `guard.resolvePhoneNumber found no phone number: is the request signed in? ${hint}`,
+    });
+  }
+
+  private misconfigured(detail: string): OtpStepUpConfigurationException {
+    const error = new OtpStepUpConfigurationException(detail);
+    this.logger.error(error.message);
+    return error;
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (!this.warned.has(key)) {
+      this.warned.add(key);
+      this.logger.warn(message);
+    }
+  }
+
+  /** The module's services, found wherever `VerifyNowModule` was imported. */
+  private module(): { stepUp: VerifyNowStepUpService; options: ResolvedVerifyNowOptions } {
+    if (this.found === undefined) {
+      try {
+        this.found = {
+          stepUp: this.moduleRef.get(VerifyNowStepUpService, { strict: false }),
+          options: this.moduleRef.get(VERIFYNOW_RESOLVED_OPTIONS, { strict: false }),
+        };
+      } catch {
+        throw this.misconfigured(
+          'VerifyNowModule is not part of this application: import VerifyNowModule.forRoot() (or forRootAsync()) once, e.g. in AppModule',
+        );
+      }
+    }
+    return this.found;
+  }
 }
 
-/**
- * The route's method and path template, e.g. `'POST /account/transfer'`, from the
- * metadata of Nest's routing decorators (the same on every platform).
- */
-function routeOf(context: ExecutionContext): string {
-  const handler = context.getHandler();
-  const controller = context.getClass();
-  const first = (value: unknown): string =>
-    Array.isArray(value) ? String(value[0] ?? '') : typeof value === 'string' ? value : '';
-  const method = Reflect.getMetadata('method', handler) as RequestMethod | undefined;
-  const path = [
-    first(Reflect.getMetadata('path', controller)),
-    first(Reflect.getMetadata('path', handler)),
-  ]
-    .join('/')
-    .split('/')
-    .filter((part) => part.length > 0)
-    .join('/');
-  if (method === undefined) {
-    return `${controller.name}.${handler.name}`;
-  }
-  return `${RequestMethod[method]} /${path}`;
+Object.defineProperty(RequireOtpGuard.prototype, OTP_GUARD_FAMILY, { value: true });
+
+function where(context: ExecutionContext): string {
+  return `${context.getClass().name}.${context.getHandler().name}`;
 }

@@ -7,23 +7,20 @@ import {
   MaximumLimitReachedException,
   VerificationExpiredException,
   VerificationFailedException,
-  VerifyNowException,
-  VerifyNowInvalidInputException,
-  VerifyNowUnavailableException,
   WrongOtpProvidedException,
 } from '../errors/verifynow.exception';
 import type { VerifyNowFlowType } from '../interfaces/verifynow-module-options.interface';
 import type { SendOtpResult } from '../interfaces/verifynow-otp.interface';
+import { OtpSender } from '../otp/otp-sender';
+import { OtpValidator } from '../otp/otp-validator';
+import { checkProof } from '../otp/proof-input';
 import { parsePhoneNumber } from '../phone/phone-number';
 import { subjectOf } from '../store/subject';
-import {
-  VerificationOutcome,
-  VerificationRecord,
-  VerifyNowStore,
-} from '../store/verifynow-store.interface';
+import { VerificationLedger } from '../store/verification-ledger';
+import type { VerificationRecord } from '../store/verifynow-store.interface';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
-import { VerifyNowService } from '../verifynow.service';
+import { VerifiedOtp } from './verified-otp';
 
 /** A code sent for a purpose. */
 export interface OtpChallengeInput {
@@ -52,25 +49,19 @@ export interface OtpProofExpectations {
   maxAgeSeconds?: number;
 }
 
-/** A proof accepted by {@link VerifyNowStepUpService.verify}. */
-export interface VerifiedOtp {
-  verificationId: string;
-  purpose: string;
-  /** When it was accepted, in milliseconds since the epoch. */
-  verifiedAt: number;
+/** A proof accepted for one action, with what it takes to give it back. @internal */
+export interface SpentProof {
+  verified: VerifiedOtp;
+  /** The claim that spent it: {@link VerifyNowStepUpService.restore} needs it. */
+  token: string;
 }
-
-const VERIFICATION_ID = /^\d{1,19}$/;
-const CODE = /^\d{4,8}$/;
-/** How long a claim outlives the upstream deadline, should the process die holding it. */
-const LEASE_MARGIN_MS = 5_000;
 
 /**
  * OTP step-up for any transport: `challenge()` sends a code for a purpose,
  * `verify()` accepts a proof only when every check holds, in this order: the
- * ledger has the verification (it was issued by this application); it was
- * issued for the same phone number and the same purpose; it has not been used;
- * it has had fewer than `maxFailedAttempts` wrong codes; it is fresh; this
+ * ledger has the verification (it was issued by this application, for step-up);
+ * it was issued for the same phone number and the same purpose; it is fresh; it
+ * has not been used; it has had fewer than `maxFailedAttempts` wrong codes; this
  * caller alone holds it (claimed atomically); and the upstream confirms the
  * code. Each failed check has its own {@link OtpStepUpException} code. When the
  * upstream or the store cannot be reached, the proof is refused (503), never
@@ -79,24 +70,33 @@ const LEASE_MARGIN_MS = 5_000;
 @Injectable()
 export class VerifyNowStepUpService {
   constructor(
-    private readonly verifyNow: VerifyNowService,
-    @Inject(VerifyNowStore) private readonly store: VerifyNowStore,
+    private readonly sender: OtpSender,
+    private readonly validator: OtpValidator,
+    private readonly ledger: VerificationLedger,
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
     @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
   ) {}
 
   /**
    * Sends a code to the subject's phone for `purpose`, within the send limits.
+   * A code pending for the same subject and purpose is handed back (nothing is
+   * sent); one pending for another purpose is never handed back.
    *
-   * @throws the errors of `VerifyNowService.sendOtp()`.
+   * @throws OtpStepUpException `OTP_CHALLENGE_PENDING` (409, `Retry-After`) while a
+   *   code for another purpose is pending; `OTP_TOO_MANY_ATTEMPTS` (429,
+   *   `Retry-After`) while the pending one is locked.
+   * @throws the other errors of `VerifyNowService.sendOtp()`.
    */
   challenge(input: OtpChallengeInput): Promise<SendOtpResult> {
-    return this.verifyNow.sendOtp({
-      phoneNumber: input.phoneNumber,
-      purpose: input.purpose,
-      clientIp: input.clientIp,
-      flowType: input.flowType ?? this.options.guard.flowType,
-    });
+    return this.sender.send(
+      {
+        phoneNumber: input.phoneNumber,
+        purpose: input.purpose,
+        clientIp: input.clientIp,
+        flowType: input.flowType ?? this.options.guard.flowType,
+      },
+      true,
+    );
   }
 
   /**
@@ -109,50 +109,53 @@ export class VerifyNowStepUpService {
    * @throws VerifyNowUnavailableException when the upstream or the store is down.
    */
   async verify(proof: OtpProof, expected: OtpProofExpectations): Promise<VerifiedOtp> {
-    if (!VERIFICATION_ID.test(String(proof.verificationId)) || !CODE.test(String(proof.code))) {
-      throw new VerifyNowInvalidInputException(
-        'The proof must carry the numeric verification id and the 4 to 8 digit code.',
-      );
-    }
+    return (await this.spend(proof, expected)).verified;
+  }
+
+  /**
+   * {@link verify}, keeping what it takes to give the proof back should the
+   * action not run after all.
+   *
+   * @internal
+   */
+  async spend(proof: OtpProof, expected: OtpProofExpectations): Promise<SpentProof> {
+    const checked = checkProof(proof);
     const subject = this.subjectOf(expected.phoneNumber);
-    const { verificationId } = proof;
-    const { maxFailedAttempts } = this.options.guard;
-    const record = await this.fromStore(() => this.store.get(verificationId));
-    this.checkRecord(record, subject, expected);
-
     const maxAgeMs = (expected.maxAgeSeconds ?? this.options.guard.maxAgeSeconds) * 1000;
-    if (this.clock.now() - record.issuedAt > maxAgeMs) {
-      throw new OtpStepUpException('OTP_EXPIRED', { reason: 'older than maxAgeSeconds' });
-    }
-
-    const claim = await this.fromStore(() =>
-      this.store.claim(verificationId, this.options.timeoutMs + LEASE_MARGIN_MS, maxFailedAttempts),
-    );
-    switch (claim.status) {
-      case 'claimed':
-        break;
-      case 'missing':
-        throw new OtpStepUpException('OTP_UNKNOWN');
-      case 'consumed':
-        throw new OtpStepUpException('OTP_ALREADY_USED');
-      case 'busy':
-        throw new OtpStepUpException('OTP_IN_PROGRESS');
-      case 'locked':
-        throw new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS');
-    }
-
-    let outcome: VerificationOutcome = 'released';
+    let seen: VerificationRecord | undefined;
     try {
-      await this.verifyNow.validateOtp(proof);
-      outcome = 'verified';
+      const { token } = await this.validator.validate(checked, (record) => {
+        seen = record;
+        if (record.subject !== subject) {
+          throw new OtpStepUpException('OTP_SUBJECT_MISMATCH');
+        }
+        if (!record.stepUp || record.purpose !== expected.purpose) {
+          throw new OtpStepUpException('OTP_PURPOSE_MISMATCH');
+        }
+        if (this.ledger.ageMs(record) > maxAgeMs) {
+          throw new OtpStepUpException('OTP_EXPIRED', { reason: 'older than maxAgeSeconds' });
+        }
+      });
+      const verified = VerifiedOtp.of({
+        verificationId: checked.verificationId,
+        purpose: expected.purpose,
+        verifiedAt: this.clock.now(),
+      });
+      return { verified, token };
     } catch (error) {
-      const judged = judge(error, maxFailedAttempts - record.failedAttempts - 1);
-      outcome = judged.outcome;
-      throw judged.error;
-    } finally {
-      await this.fromStore(() => this.store.settle(verificationId, claim.token, outcome));
+      const failed = seen?.failedAttempts ?? 0;
+      throw refusalFor(error, this.options.guard.maxFailedAttempts - failed - 1);
     }
-    return { verificationId, purpose: expected.purpose, verifiedAt: this.clock.now() };
+  }
+
+  /**
+   * Gives back a proof whose action never ran (refused by input validation after
+   * the guard): the same code passes once more, without asking the upstream.
+   *
+   * @internal
+   */
+  restore(spent: SpentProof): Promise<void> {
+    return this.ledger.restore(spent.verified.verificationId, spent.token);
   }
 
   private subjectOf(phoneNumber: string): string {
@@ -164,81 +167,28 @@ export class VerifyNowStepUpService {
       });
     }
   }
-
-  /** The checks that need no claim; the order keeps other subjects from learning anything. */
-  private checkRecord(
-    record: VerificationRecord | undefined,
-    subject: string,
-    expected: OtpProofExpectations,
-  ): asserts record is VerificationRecord {
-    if (record === undefined) {
-      throw new OtpStepUpException('OTP_UNKNOWN');
-    }
-    if (record.subject !== subject) {
-      throw new OtpStepUpException('OTP_SUBJECT_MISMATCH');
-    }
-    if (record.purpose !== expected.purpose) {
-      throw new OtpStepUpException('OTP_PURPOSE_MISMATCH');
-    }
-    if (record.state === 'consumed') {
-      throw new OtpStepUpException('OTP_ALREADY_USED');
-    }
-    if (record.failedAttempts >= this.options.guard.maxFailedAttempts) {
-      throw new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS');
-    }
-  }
-
-  /** Runs a store call; a store that cannot be reached refuses the proof. */
-  private async fromStore<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof VerifyNowException) {
-        throw error;
-      }
-      throw new VerifyNowUnavailableException('the verification store could not be reached');
-    }
-  }
 }
 
-/** What an upstream refusal means for the ledger and for the caller. */
-function judge(
-  error: unknown,
-  attemptsLeft: number,
-): { outcome: VerificationOutcome; error: unknown } {
+/** What an upstream refusal means for the caller of step-up. */
+function refusalFor(error: unknown, attemptsLeft: number): unknown {
   if (error instanceof WrongOtpProvidedException || error instanceof VerificationFailedException) {
-    return {
-      outcome: 'failed',
-      error: new OtpStepUpException('OTP_INVALID', {
-        responseCode: error.responseCode ?? undefined,
-        attemptsLeft: Math.max(0, attemptsLeft),
-      }),
-    };
+    return new OtpStepUpException('OTP_INVALID', {
+      responseCode: error.responseCode ?? undefined,
+      attemptsLeft: Math.max(0, attemptsLeft),
+    });
   }
   if (error instanceof AlreadyVerifiedException) {
-    return {
-      outcome: 'verified',
-      error: new OtpStepUpException('OTP_ALREADY_USED', { responseCode: 703 }),
-    };
+    return new OtpStepUpException('OTP_ALREADY_USED', { responseCode: 703 });
   }
   if (error instanceof VerificationExpiredException) {
-    return {
-      outcome: 'released',
-      error: new OtpStepUpException('OTP_EXPIRED', { responseCode: 705 }),
-    };
+    return new OtpStepUpException('OTP_EXPIRED', { responseCode: 705 });
   }
   if (error instanceof InvalidVerificationIdException) {
-    return {
-      outcome: 'released',
-      error: new OtpStepUpException('OTP_UNKNOWN', { responseCode: 505 }),
-    };
+    return new OtpStepUpException('OTP_UNKNOWN', { responseCode: 505 });
   }
   if (error instanceof MaximumLimitReachedException) {
-    return {
-      outcome: 'failed',
-      error: new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS', { responseCode: 800 }),
-    };
+    return new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS', { responseCode: 800 });
   }
-  // The upstream said nothing about the code (down, misconfigured): refuse, count nothing.
-  return { outcome: 'released', error };
+  // The upstream said nothing about the code (down, misconfigured): refuse as it is.
+  return error;
 }

@@ -13,6 +13,9 @@ interface MemoryRecord extends VerificationRecord {
   expiresAt: number;
   claimToken: string | undefined;
   claimUntil: number;
+  /** The claim that consumed it, which alone may restore it. */
+  spentBy: string | undefined;
+  codeDigest: string | undefined;
 }
 
 /** How often expired records are swept when nothing is written. */
@@ -42,18 +45,20 @@ export class InMemoryVerifyNowStore implements VerifyNowStore, OnApplicationShut
   record(entry: VerificationEntry, ttlMs: number): Promise<void> {
     const now = this.clock.now();
     this.sweep(now);
-    const existing = this.live(entry.verificationId, now);
-    if (existing) {
-      existing.purpose = entry.purpose;
-    } else {
-      this.records.delete(entry.verificationId);
+    if (!this.live(entry.verificationId, now)) {
       this.records.set(entry.verificationId, {
-        ...entry,
+        verificationId: entry.verificationId,
+        subject: entry.subject,
+        purpose: entry.purpose,
+        stepUp: entry.stepUp ?? false,
+        issuedAt: entry.issuedAt,
         failedAttempts: 0,
         state: 'open',
         expiresAt: now + ttlMs,
         claimToken: undefined,
         claimUntil: 0,
+        spentBy: undefined,
+        codeDigest: undefined,
       });
     }
     return Promise.resolve();
@@ -66,6 +71,7 @@ export class InMemoryVerifyNowStore implements VerifyNowStore, OnApplicationShut
         verificationId: record.verificationId,
         subject: record.subject,
         purpose: record.purpose,
+        stepUp: record.stepUp,
         issuedAt: record.issuedAt,
         failedAttempts: record.failedAttempts,
         state: record.state,
@@ -92,17 +98,29 @@ export class InMemoryVerifyNowStore implements VerifyNowStore, OnApplicationShut
     } else {
       record.claimToken = randomUUID();
       record.claimUntil = now + leaseMs;
-      claim = { status: 'claimed', token: record.claimToken };
+      claim = {
+        status: 'claimed',
+        token: record.claimToken,
+        state: record.state === 'verified' ? 'verified' : 'open',
+        codeDigest: record.codeDigest,
+      };
     }
     return Promise.resolve(claim);
   }
 
-  settle(verificationId: string, token: string, outcome: VerificationOutcome): Promise<void> {
+  settle(
+    verificationId: string,
+    token: string,
+    outcome: VerificationOutcome,
+    codeDigest?: string,
+  ): Promise<void> {
     const record = this.records.get(verificationId);
     if (record) {
       // The upstream's answer holds even if the lease ran out meanwhile.
       if (outcome === 'verified') {
         record.state = 'consumed';
+        record.spentBy = token;
+        record.codeDigest = codeDigest ?? record.codeDigest;
       } else if (outcome === 'failed') {
         record.failedAttempts += 1;
       }
@@ -111,6 +129,20 @@ export class InMemoryVerifyNowStore implements VerifyNowStore, OnApplicationShut
         record.claimUntil = 0;
       }
     }
+    return Promise.resolve();
+  }
+
+  restore(verificationId: string, token: string): Promise<void> {
+    const record = this.live(verificationId, this.clock.now());
+    if (record?.state === 'consumed' && record.spentBy === token) {
+      record.state = 'verified';
+      record.spentBy = undefined;
+    }
+    return Promise.resolve();
+  }
+
+  /** Memory can always be written. */
+  ping(): Promise<void> {
     return Promise.resolve();
   }
 

@@ -5,6 +5,7 @@ import {
   VerificationEntry,
   VerificationOutcome,
   VerificationRecord,
+  VerificationState,
   VerifyNowStore,
 } from './verifynow-store.interface';
 
@@ -12,28 +13,28 @@ import {
 // in one slot, so the store also works on Redis Cluster.
 
 const RECORD = new RedisScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'purpose', ARGV[2])
-  return 0
-end
-redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'purpose', ARGV[2], 'issuedAt', ARGV[3], 'failures', '0', 'state', 'open')
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'purpose', ARGV[2], 'stepUp', ARGV[3], 'issuedAt', ARGV[4], 'failures', '0', 'state', 'open')
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 `);
 
 const CLAIM = new RedisScript(`
 local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return 'missing' end
-if state == 'consumed' then return 'consumed' end
-if tonumber(redis.call('HGET', KEYS[1], 'failures')) >= tonumber(ARGV[3]) then return 'locked' end
-if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'claimed' end
-return 'busy'
+if not state then return {'missing'} end
+if state == 'consumed' then return {'consumed'} end
+if tonumber(redis.call('HGET', KEYS[1], 'failures')) >= tonumber(ARGV[3]) then return {'locked'} end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {'claimed', state, redis.call('HGET', KEYS[1], 'digest') or ''}
+end
+return {'busy'}
 `);
 
 const SETTLE = new RedisScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then
   if ARGV[2] == 'verified' then
-    redis.call('HSET', KEYS[1], 'state', 'consumed')
+    redis.call('HSET', KEYS[1], 'state', 'consumed', 'spentBy', ARGV[1])
+    if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'digest', ARGV[3]) end
   elseif ARGV[2] == 'failed' then
     redis.call('HINCRBY', KEYS[1], 'failures', 1)
   end
@@ -44,8 +45,23 @@ end
 return 1
 `);
 
+const RESTORE = new RedisScript(`
+if redis.call('HGET', KEYS[1], 'state') == 'consumed' and redis.call('HGET', KEYS[1], 'spentBy') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'state', 'verified')
+  redis.call('HDEL', KEYS[1], 'spentBy')
+  return 1
+end
+return 0
+`);
+
+const PING = new RedisScript(`
+redis.call('SET', KEYS[1], '1', 'PX', 1000)
+return 1
+`);
+
 /** The stored form of "no purpose". */
 const NO_PURPOSE = '';
+const STATES = new Set<string>(['open', 'verified', 'consumed']);
 
 /**
  * The verification ledger in Redis, shared by every instance that uses the same
@@ -62,7 +78,13 @@ export class RedisVerifyNowStore implements VerifyNowStore {
     await RECORD.run(
       this.client,
       [this.recordKey(entry.verificationId)],
-      [entry.subject, entry.purpose ?? NO_PURPOSE, entry.issuedAt, Math.max(1, Math.ceil(ttlMs))],
+      [
+        entry.subject,
+        entry.purpose ?? NO_PURPOSE,
+        entry.stepUp ? '1' : '0',
+        entry.issuedAt,
+        Math.max(1, Math.ceil(ttlMs)),
+      ],
     );
   }
 
@@ -75,9 +97,10 @@ export class RedisVerifyNowStore implements VerifyNowStore {
       verificationId,
       subject: fields.subject,
       purpose: fields.purpose === NO_PURPOSE ? null : fields.purpose,
+      stepUp: fields.stepUp === '1',
       issuedAt: Number(fields.issuedAt),
       failedAttempts: Number(fields.failures),
-      state: fields.state === 'consumed' ? 'consumed' : 'open',
+      state: STATES.has(fields.state) ? (fields.state as VerificationState) : 'consumed',
     };
   }
 
@@ -87,14 +110,20 @@ export class RedisVerifyNowStore implements VerifyNowStore {
     maxFailedAttempts: number,
   ): Promise<VerificationClaim> {
     const token = randomUUID();
-    const status = await CLAIM.run(
+    const answer = await CLAIM.run(
       this.client,
       [this.recordKey(verificationId), this.lockKey(verificationId)],
       [token, Math.max(1, Math.ceil(leaseMs)), maxFailedAttempts],
     );
+    const [status, state, digest] = Array.isArray(answer) ? (answer as unknown[]) : [answer];
     switch (status) {
       case 'claimed':
-        return { status, token };
+        return {
+          status,
+          token,
+          state: state === 'verified' ? 'verified' : 'open',
+          codeDigest: typeof digest === 'string' && digest !== '' ? digest : undefined,
+        };
       case 'missing':
       case 'consumed':
       case 'busy':
@@ -105,12 +134,26 @@ export class RedisVerifyNowStore implements VerifyNowStore {
     }
   }
 
-  async settle(verificationId: string, token: string, outcome: VerificationOutcome): Promise<void> {
+  async settle(
+    verificationId: string,
+    token: string,
+    outcome: VerificationOutcome,
+    codeDigest?: string,
+  ): Promise<void> {
     await SETTLE.run(
       this.client,
       [this.recordKey(verificationId), this.lockKey(verificationId)],
-      [token, outcome],
+      [token, outcome, codeDigest ?? ''],
     );
+  }
+
+  async restore(verificationId: string, token: string): Promise<void> {
+    await RESTORE.run(this.client, [this.recordKey(verificationId)], [token]);
+  }
+
+  /** A real write, so that a server refusing writes (out of memory, read-only) fails it too. */
+  async ping(): Promise<void> {
+    await PING.run(this.client, [`${this.keyPrefix}{ping}:ledger`], []);
   }
 
   private recordKey(verificationId: string): string {

@@ -1,5 +1,13 @@
-/** Where a verification stands in the ledger. */
-export type VerificationState = 'open' | 'consumed';
+/**
+ * Where a verification stands in the ledger:
+ * - `'open'`: a code went out; nobody has proven it yet.
+ * - `'verified'`: the upstream confirmed the code, but no action used it (the
+ *   request was refused after the guard, by input validation say): the same
+ *   code passes once more, checked against the ledger's digest, without asking
+ *   the upstream again.
+ * - `'consumed'`: used; it proves nothing any more.
+ */
+export type VerificationState = 'open' | 'verified' | 'consumed';
 
 /** What the ledger knows of one verification this application sent. */
 export interface VerificationRecord {
@@ -8,11 +16,16 @@ export interface VerificationRecord {
   subject: string;
   /** What the code was asked for (e.g. `'POST /account/transfer'`), or `null`. */
   purpose: string | null;
+  /**
+   * True when `@RequireOtp()` (or `VerifyNowStepUpService.challenge()`) sent it:
+   * only the step-up service then validates it, never `validateOtp()`.
+   */
+  stepUp: boolean;
   /** When it was sent, in milliseconds since the epoch. */
   issuedAt: number;
   /** Wrong codes tried against it. */
   failedAttempts: number;
-  /** `'consumed'` once a code was accepted: a verification proves one action only. */
+  /** `'consumed'` once a code was accepted and used: a verification proves one action only. */
   state: VerificationState;
 }
 
@@ -21,13 +34,19 @@ export interface VerificationEntry {
   verificationId: string;
   subject: string;
   purpose: string | null;
+  /** @default false */
+  stepUp?: boolean;
   issuedAt: number;
 }
 
 /** The outcome of {@link VerifyNowStore.claim}. */
 export type VerificationClaim =
-  /** This caller alone may validate now; settle with the token. */
-  | { status: 'claimed'; token: string }
+  /**
+   * This caller alone may validate now; settle with the token. `state` says
+   * whether the upstream must still be asked (`'open'`) or already confirmed
+   * the code whose `codeDigest` is kept (`'verified'`).
+   */
+  | { status: 'claimed'; token: string; state?: 'open' | 'verified'; codeDigest?: string }
   /** No such verification in the ledger (never sent by this application, or expired). */
   | { status: 'missing' }
   /** A code was already accepted for it. */
@@ -39,7 +58,7 @@ export type VerificationClaim =
 
 /** How a claimed validation ended. */
 export type VerificationOutcome =
-  /** The upstream accepted the code: the verification is used up. */
+  /** The code was confirmed: the verification is used up (`'consumed'`). */
   | 'verified'
   /** The upstream refused the code: one more failed try. */
   | 'failed'
@@ -56,9 +75,8 @@ export type VerificationOutcome =
  */
 export interface VerifyNowStore {
   /**
-   * Records a send. When the verification is already recorded (the upstream
-   * answered 506 with a pending code), keeps its issue time and failed tries and
-   * takes the new purpose.
+   * Records a send. A verification already recorded is left exactly as it is:
+   * a later send never rebinds it to another purpose or subject.
    */
   record(entry: VerificationEntry, ttlMs: number): Promise<void>;
 
@@ -75,8 +93,29 @@ export interface VerifyNowStore {
     maxFailedAttempts: number,
   ): Promise<VerificationClaim>;
 
-  /** Ends a claim with what the upstream said. */
-  settle(verificationId: string, token: string, outcome: VerificationOutcome): Promise<void>;
+  /**
+   * Ends a claim with what the upstream said. `'verified'` marks the
+   * verification consumed by this claim (`token`) and keeps `codeDigest`, so
+   * that {@link restore} can undo it.
+   */
+  settle(
+    verificationId: string,
+    token: string,
+    outcome: VerificationOutcome,
+    codeDigest?: string,
+  ): Promise<void>;
+
+  /**
+   * Undoes a consumption whose action never ran (consumed → verified), when the
+   * claim `token` consumed it. A store without it leaves such proofs spent.
+   */
+  restore?(verificationId: string, token: string): Promise<void>;
+
+  /**
+   * Fails when the store cannot be written now; checked before a code goes out,
+   * so that no code is sent that the ledger could not record.
+   */
+  ping?(): Promise<void>;
 }
 
 /** Injection token of the {@link VerifyNowStore} (the interface and the token share a name). */

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { IsPositive, IsString, Length } from 'class-validator';
-import { RequireOtp, VerifiedOtpProof } from 'nestjs-verifynow';
-import type { VerifiedOtp } from 'nestjs-verifynow';
+import { RequireOtp, VerifiedOtp, VerifiedOtpProof } from 'nestjs-verifynow';
 
 export class TransferDto {
   @IsPositive()

@@ -1,12 +1,7 @@
 import { Module, Provider, ValidationPipe } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import {
-  RequireOtpGuard,
-  VerifyNowExceptionFilter,
-  VerifyNowModule,
-  verifyNowConfig,
-} from 'nestjs-verifynow';
+import { VerifyNowExceptionFilter, VerifyNowModule, verifyNowConfig } from 'nestjs-verifynow';
 import { AccountController } from './account.controller';
 import { DemoRequest, DemoUserGuard } from './demo-user.guard';
 import { OtpController } from './otp.controller';
@@ -42,9 +37,8 @@ export const OTP_HTTP_PROVIDERS: Provider[] = [
   providers: [
     SandboxCodeLogger,
     ...OTP_HTTP_PROVIDERS,
-    // Guards run in this order: authentication first, then step-up.
+    // Authentication, global: it runs before the guard @RequireOtp() applies on its routes.
     { provide: APP_GUARD, useClass: DemoUserGuard },
-    { provide: APP_GUARD, useClass: RequireOtpGuard },
   ],
 })
 export class AppModule {}

@@ -6,6 +6,8 @@ import {
   VerifyNowService,
   VerifyNowTokenProvider,
 } from '../../lib';
+import { VerifyNowStore } from '../../lib';
+import { subjectOf } from '../../lib/store/subject';
 import { VERIFYNOW_CLOCK, VerifyNowClock } from '../../lib/verifynow.internal-constants';
 import { CapturingLogger } from './capturing-logger';
 
@@ -57,4 +59,26 @@ export async function createVerifyNow(
 /** `count` distinct valid Indian mobile numbers, starting from `from`. */
 export function phoneNumbers(count: number, from = 0): string[] {
   return Array.from({ length: count }, (_, i) => `+9199999${String(from + i).padStart(5, '0')}`);
+}
+
+/**
+ * Records a verification in the module's ledger as if this application had
+ * sent it, for specs about what the upstream answers to a validation of an id
+ * it never issued (or issued elsewhere).
+ */
+export async function recordSent(
+  context: { moduleRef: { get<T>(token: unknown): T } },
+  verificationId: string,
+  entry: { phoneNumber?: string; purpose?: string | null; stepUp?: boolean } = {},
+): Promise<void> {
+  await context.moduleRef.get<VerifyNowStore>(VerifyNowStore).record(
+    {
+      verificationId,
+      subject: subjectOf(entry.phoneNumber ?? '+919999900001'),
+      purpose: entry.purpose ?? null,
+      stepUp: entry.stepUp ?? false,
+      issuedAt: Date.now(),
+    },
+    600_000,
+  );
 }

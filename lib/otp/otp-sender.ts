@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
+import { OtpStepUpException, TooManyOtpRequestsException } from '../errors/otp-step-up.exception';
+import { UpstreamSendResult, VerifyNowApi } from '../http/verifynow-api';
+import type { SendOtpInput, SendOtpResult } from '../interfaces/verifynow-otp.interface';
+import { VerifyNowSendLimiter } from '../limits/verifynow-send-limiter';
+import { maskPhoneNumber } from '../redaction/redact';
+import { Deadline } from '../resilience/deadline';
+import { subjectOf } from '../store/subject';
+import { VerificationLedger } from '../store/verification-ledger';
+import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
+import type { VerifyNowClock } from '../verifynow.internal-constants';
+import { OtpCallLog } from './otp-call-log';
+import { PreparedSend, prepareSend } from './prepare-send';
+
+/**
+ * Sends a code, for `sendOtp()` and for step-up alike: input checked, send
+ * limits, the ledger writable, then the upstream, then the ledger record. A
+ * code still pending for the number (upstream 506) is handed back only to a
+ * caller asking for the very same thing (subject, purpose, step-up or not) while
+ * it can still be proven; anyone else gets `409 OTP_CHALLENGE_PENDING`, and a
+ * used-up one is never handed back (429 until a new code can go out).
+ *
+ * @internal
+ */
+@Injectable()
+export class OtpSender {
+  private readonly log = new OtpCallLog();
+
+  constructor(
+    @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
+    private readonly api: VerifyNowApi,
+    private readonly limiter: VerifyNowSendLimiter,
+    private readonly ledger: VerificationLedger,
+    @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
+  ) {}
+
+  async send(input: SendOtpInput, stepUp: boolean): Promise<SendOtpResult> {
+    const started = performance.now();
+    const send = prepareSend(input, this.options);
+    const phone = maskPhoneNumber(send.phone.e164);
+    const deadline = Deadline.after(this.options.timeoutMs);
+    try {
+      const answer = await deadline.race(this.sendWithin(send, stepUp, deadline), 'send');
+      this.log.success(
+        'send',
+        {
+          outcome: answer.pending ? 'pending' : 'sent',
+          verificationId: answer.verificationId,
+          phone,
+          flowType: send.flowType,
+        },
+        started,
+      );
+      return {
+        verificationId: answer.verificationId,
+        mobileNumber: send.phone.mobileNumber,
+        countryCode: send.phone.countryCode,
+        flowType: send.flowType,
+        timeoutSeconds: answer.timeoutSeconds,
+        transactionId: answer.transactionId,
+        alreadyPending: answer.pending,
+      };
+    } catch (error) {
+      this.log.failure('send', { phone, flowType: send.flowType }, error, started);
+      throw error;
+    }
+  }
+
+  private async sendWithin(
+    send: PreparedSend,
+    stepUp: boolean,
+    deadline: Deadline,
+  ): Promise<UpstreamSendResult> {
+    await this.limiter.check(send.phone, send.clientIp);
+    await this.ledger.ensureWritable();
+    const answer = await this.api.send(send, deadline);
+    const subject = subjectOf(send.phone.e164);
+    if (answer.pending) {
+      await this.checkPending(answer, subject, send.purpose, stepUp);
+    } else {
+      await this.ledger.record({
+        verificationId: answer.verificationId,
+        subject,
+        purpose: send.purpose,
+        stepUp,
+        issuedAt: this.clock.now(),
+      });
+    }
+    return answer;
+  }
+
+  /** Hands back a pending verification only to the caller it was issued for, while usable. */
+  private async checkPending(
+    answer: UpstreamSendResult,
+    subject: string,
+    purpose: string | null,
+    stepUp: boolean,
+  ): Promise<void> {
+    const record = await this.ledger.get(answer.verificationId);
+    const retryAfterSeconds = Math.max(1, answer.timeoutSeconds);
+    const same =
+      record !== undefined &&
+      record.subject === subject &&
+      record.purpose === purpose &&
+      record.stepUp === stepUp;
+    if (!same) {
+      throw new OtpStepUpException('OTP_CHALLENGE_PENDING', {
+        retryAfterSeconds,
+        reason: record
+          ? 'the pending code was sent for another purpose'
+          : "the pending code is not in this application's ledger",
+      });
+    }
+    if (record.failedAttempts >= this.options.guard.maxFailedAttempts) {
+      throw new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS', {
+        retryAfterSeconds,
+        reason: 'the pending code is locked after too many wrong codes',
+      });
+    }
+    if (record.state !== 'open') {
+      throw new TooManyOtpRequestsException('pendingCode', retryAfterSeconds);
+    }
+  }
+}

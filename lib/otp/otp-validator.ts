@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
+import { VerifyNowApi } from '../http/verifynow-api';
+import type { ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
+import { Deadline } from '../resilience/deadline';
+import { LedgerReceipt, VerificationLedger } from '../store/verification-ledger';
+import type { VerificationRecord } from '../store/verifynow-store.interface';
+import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
+import { OtpCallLog } from './otp-call-log';
+import type { CheckedProof } from './proof-input';
+
+/**
+ * Checks a code, for `validateOtp()` and for step-up alike: through the ledger
+ * (which refuses what it did not issue, counts wrong codes and lets one caller
+ * at a time ask the upstream), within `timeoutMs` in all, logged once.
+ *
+ * @internal
+ */
+@Injectable()
+export class OtpValidator {
+  private readonly log = new OtpCallLog();
+
+  constructor(
+    @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
+    private readonly api: VerifyNowApi,
+    private readonly ledger: VerificationLedger,
+  ) {}
+
+  /**
+   * @param inspect the caller's binding checks on the ledger's record; throws to refuse.
+   */
+  async validate(
+    proof: CheckedProof,
+    inspect: (record: VerificationRecord) => void,
+  ): Promise<LedgerReceipt<ValidateOtpResult>> {
+    const started = performance.now();
+    const { verificationId, code } = proof;
+    const deadline = Deadline.after(this.options.timeoutMs);
+    try {
+      const receipt = await deadline.race(
+        this.ledger.check(proof, inspect, () => this.api.validate(verificationId, code, deadline)),
+        'validate',
+      );
+      this.log.success('validate', { outcome: 'verified', verificationId }, started);
+      return receipt;
+    } catch (error) {
+      this.log.failure('validate', { verificationId }, error, started);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { Observable } from 'rxjs';
+import { HandlerRun, isTracked, trackRun } from './handler-runs';
+import { holderOf, invocationOf, readMark, requestOf } from './otp-invocation';
+import { VerifyNowStepUpService } from './verifynow-step-up.service';
+
+/**
+ * Applied by `@RequireOtp()` beside its guard: when the request fails before
+ * the handler started (a pipe's 400, say), gives the proof the guard accepted
+ * back, so that the user can correct the input and repeat the request with the
+ * same code, without a second upstream call. Once the handler started, the
+ * proof stays spent, whatever happens next.
+ *
+ * @internal
+ */
+@Injectable()
+export class OtpProofInterceptor implements NestInterceptor {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const mark = readMark(holderOf(context, requestOf(context)));
+    const spent = mark?.spent;
+    if (
+      spent === undefined ||
+      mark?.invocation !== invocationOf(context) ||
+      !isTracked(context.getHandler())
+    ) {
+      return next.handle();
+    }
+    const run: HandlerRun = { started: false };
+    return new Observable((subscriber) =>
+      trackRun(run, () =>
+        next.handle().subscribe({
+          next: (value) => subscriber.next(value),
+          complete: () => subscriber.complete(),
+          error: (error: unknown) => {
+            if (run.started) {
+              subscriber.error(error);
+              return;
+            }
+            mark.spent = undefined;
+            this.moduleRef
+              .get(VerifyNowStepUpService, { strict: false })
+              .restore(spent)
+              .catch(() => undefined)
+              .finally(() => subscriber.error(error));
+          },
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,64 @@
+import { ExecutionContext, Type } from '@nestjs/common';
+
+/** Nest's metadata key of `@UseGuards()` (`@nestjs/common/constants`, not a public path). */
+const GUARDS_METADATA = '__guards__';
+
+/** On `RequireOtpGuard.prototype`: the guard and its subclasses are one family. @internal */
+export const OTP_GUARD_FAMILY = Symbol('verifynow:otp-guard');
+/** An own static mark of the guard class `@RequireOtp()` applies. @internal */
+export const APPLIED_BY_DECORATOR = Symbol('verifynow:applied-by-decorator');
+
+type GuardClass = Type<unknown>;
+
+function classOf(guard: unknown): GuardClass | undefined {
+  if (typeof guard === 'function') {
+    return guard as GuardClass;
+  }
+  return guard !== null && typeof guard === 'object'
+    ? (guard.constructor as GuardClass)
+    : undefined;
+}
+
+function isFamily(guard: GuardClass | undefined): guard is GuardClass {
+  return (guard?.prototype as Record<symbol, unknown> | undefined)?.[OTP_GUARD_FAMILY] === true;
+}
+
+function isDecoratorGuard(guard: GuardClass): boolean {
+  return Object.prototype.hasOwnProperty.call(guard, APPLIED_BY_DECORATOR);
+}
+
+/** The guards of a route in the order they run after the global ones: controller, then handler. */
+function routeGuards(context: ExecutionContext): (GuardClass | undefined)[] {
+  return [context.getClass(), context.getHandler()].flatMap((target) =>
+    ((Reflect.getMetadata(GUARDS_METADATA, target) as unknown[] | undefined) ?? []).map(classOf),
+  );
+}
+
+/**
+ * Which guard of the `RequireOtpGuard` family checks a route when several could:
+ * a subclass of the application's, applied on the route or controller, else the
+ * guard `@RequireOtp()` applied, else one applied by hand there. `undefined`
+ * when none is applied on the route: then a global registration checks it.
+ *
+ * @internal
+ */
+export function actingGuard(context: ExecutionContext): GuardClass | undefined {
+  const family = routeGuards(context).filter(isFamily);
+  const custom = family.filter(
+    (guard) =>
+      !isDecoratorGuard(guard) &&
+      !Object.prototype.hasOwnProperty.call(guard.prototype, OTP_GUARD_FAMILY),
+  );
+  return custom.at(-1) ?? family.find(isDecoratorGuard) ?? family.at(-1);
+}
+
+/** Names of the other guards that run after the acting one on this route. @internal */
+export function guardsAfter(context: ExecutionContext): string[] {
+  const guards = routeGuards(context);
+  const actor = actingGuard(context);
+  const last = actor === undefined ? -1 : guards.lastIndexOf(actor);
+  return guards
+    .slice(last + 1)
+    .filter((guard) => guard !== undefined && !isFamily(guard))
+    .map((guard) => (guard as GuardClass).name);
+}

@@ -1,0 +1,211 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
+import { OtpStepUpException } from '../errors/otp-step-up.exception';
+import {
+  AlreadyVerifiedException,
+  MaximumLimitReachedException,
+  VerificationFailedException,
+  VerifyNowException,
+  VerifyNowUnavailableException,
+  WrongOtpProvidedException,
+  exceptionForResponseCode,
+} from '../errors/verifynow.exception';
+import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
+import type { VerifyNowClock } from '../verifynow.internal-constants';
+import {
+  VerificationEntry,
+  VerificationOutcome,
+  VerificationRecord,
+  VerifyNowStore,
+} from './verifynow-store.interface';
+
+/** How long a claim outlives the longest service call, should the process die holding it. */
+const LEASE_MARGIN_MS = 5_000;
+
+/** A code checked against the ledger: who may spend the verification, and what it was. */
+export interface LedgerReceipt<T> {
+  /** The upstream's answer; `undefined` when the ledger confirmed a code the upstream already had. */
+  result: T | undefined;
+  /** The claim that consumed the verification: it alone may restore it. */
+  token: string;
+  record: VerificationRecord;
+}
+
+/**
+ * The rules of the verification ledger, over any {@link VerifyNowStore}: what
+ * may be sent, recorded, validated, spent and restored. `validateOtp()` and
+ * `@RequireOtp()` both go through {@link check}, so that wrong codes count
+ * alike and nothing reaches the upstream for a verification the ledger refuses.
+ * A store that cannot be reached refuses (503): the module fails closed.
+ *
+ * @internal
+ */
+@Injectable()
+export class VerificationLedger {
+  private readonly digestKey: Buffer;
+
+  constructor(
+    @Inject(VerifyNowStore) private readonly store: VerifyNowStore,
+    @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
+    @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
+  ) {
+    // Every instance sharing a store shares the credentials, hence this key.
+    const { credentials } = options;
+    const secret = credentials.type === 'key' ? credentials.key : credentials.authToken;
+    this.digestKey = createHash('sha256')
+      .update(`verifynow-ledger:${credentials.customerId ?? ''}:${secret}`)
+      .digest();
+  }
+
+  /** Fails unless the store can be written: no code goes out that the ledger could not record. */
+  ensureWritable(): Promise<void> {
+    return this.fromStore(async () => this.store.ping?.(), 'the verification ledger');
+  }
+
+  /** Records a send; an id already recorded is never rebound. */
+  record(entry: VerificationEntry): Promise<void> {
+    return this.fromStore(
+      () => this.store.record(entry, this.options.store.ledgerTtlMs),
+      'the verification ledger',
+    );
+  }
+
+  get(verificationId: string): Promise<VerificationRecord | undefined> {
+    return this.fromStore(() => this.store.get(verificationId), 'the verification ledger');
+  }
+
+  /**
+   * Validates a code under the ledger's rules: the verification must be in the
+   * ledger and pass `inspect` (the caller's binding: purpose, subject, age),
+   * be unused, have had fewer than `maxFailedAttempts` wrong codes, and be
+   * claimed by this caller alone; then `confirm` asks the upstream (or, for a
+   * verification the upstream already confirmed, the digest kept here decides).
+   *
+   * @throws OtpStepUpException `OTP_UNKNOWN`, `OTP_ALREADY_USED`, `OTP_IN_PROGRESS`
+   *   or `OTP_TOO_MANY_ATTEMPTS`, with no upstream call; whatever `inspect` throws;
+   *   the upstream's typed exceptions, counted as the code's outcome.
+   */
+  async check<T>(
+    proof: { verificationId: string; code: string },
+    inspect: (record: VerificationRecord) => void,
+    confirm: () => Promise<T>,
+  ): Promise<LedgerReceipt<T>> {
+    const { verificationId } = proof;
+    const { maxFailedAttempts } = this.options.guard;
+    const record = await this.get(verificationId);
+    if (record === undefined) {
+      throw new OtpStepUpException('OTP_UNKNOWN', { reason: UNKNOWN_REASON });
+    }
+    inspect(record);
+    if (record.state === 'consumed') {
+      throw new OtpStepUpException('OTP_ALREADY_USED');
+    }
+    if (record.failedAttempts >= maxFailedAttempts) {
+      throw new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS');
+    }
+    const claim = await this.fromStore(
+      () =>
+        this.store.claim(
+          verificationId,
+          this.options.timeoutMs + LEASE_MARGIN_MS,
+          maxFailedAttempts,
+        ),
+      'the verification ledger',
+    );
+    switch (claim.status) {
+      case 'claimed':
+        break;
+      case 'missing':
+        throw new OtpStepUpException('OTP_UNKNOWN', { reason: UNKNOWN_REASON });
+      case 'consumed':
+        throw new OtpStepUpException('OTP_ALREADY_USED');
+      case 'busy':
+        throw new OtpStepUpException('OTP_IN_PROGRESS');
+      case 'locked':
+        throw new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS');
+    }
+    const digest = this.digest(proof);
+    let outcome: VerificationOutcome = 'released';
+    let confirmed = false;
+    try {
+      let result: T | undefined;
+      if (claim.state === 'verified') {
+        if (claim.codeDigest === undefined || !sameDigest(claim.codeDigest, digest)) {
+          throw exceptionForResponseCode(702, { operation: 'validate' });
+        }
+      } else {
+        result = await confirm();
+      }
+      outcome = 'verified';
+      confirmed = true;
+      return { result, token: claim.token, record };
+    } catch (error) {
+      outcome = outcomeOf(error);
+      throw error;
+    } finally {
+      await this.fromStore(
+        () =>
+          this.store.settle(verificationId, claim.token, outcome, confirmed ? digest : undefined),
+        'the verification ledger',
+      );
+    }
+  }
+
+  /** Gives back a verification whose action never ran: the same code passes once more. */
+  restore(verificationId: string, token: string): Promise<void> {
+    return this.fromStore(
+      async () => this.store.restore?.(verificationId, token),
+      'the verification ledger',
+    );
+  }
+
+  /** Milliseconds since a verification was sent. */
+  ageMs(record: VerificationRecord): number {
+    return this.clock.now() - record.issuedAt;
+  }
+
+  private digest(proof: { verificationId: string; code: string }): string {
+    return createHmac('sha256', this.digestKey)
+      .update(`${proof.verificationId}:${proof.code}`)
+      .digest('hex');
+  }
+
+  /** Runs a store call; a store that cannot be reached refuses. */
+  private async fromStore<T>(call: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof VerifyNowException) {
+        throw error;
+      }
+      throw new VerifyNowUnavailableException(`${what} could not be reached`);
+    }
+  }
+}
+
+const UNKNOWN_REASON =
+  'not in the ledger: not sent by this application, expired, or sent by another instance without a shared (Redis) store';
+
+/** What an upstream answer means for the ledger's count. */
+function outcomeOf(error: unknown): VerificationOutcome {
+  if (
+    error instanceof WrongOtpProvidedException ||
+    error instanceof VerificationFailedException ||
+    error instanceof MaximumLimitReachedException
+  ) {
+    return 'failed';
+  }
+  // The upstream already completed it: it proves nothing more.
+  if (error instanceof AlreadyVerifiedException) {
+    return 'verified';
+  }
+  // Nothing was learnt about the code (upstream down, expired, unknown id).
+  return 'released';
+}
+
+function sameDigest(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
