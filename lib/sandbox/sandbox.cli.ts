@@ -14,7 +14,8 @@ Runs a local stand-in for the VerifyNow API (token, send and validate, v3 and v2
 
 Options:
   --port <n>          port to listen on (default 4010; 0 picks a free one)
-  --host <address>    address to listen on (default 127.0.0.1)
+  --host <address>    address to listen on (default 127.0.0.1); requests must
+                      still name a loopback Host (localhost, 127.x.x.x, [::1])
   --code <digits>     fixed code for every verification (default: random;
                       also VERIFYNOW_SANDBOX_CODE)
   --customer-id <id>  accept only this customer id (default: any)
