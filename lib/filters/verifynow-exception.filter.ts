@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { VerifyNowException } from '../errors/verifynow.exception';
 
@@ -7,7 +14,8 @@ import { VerifyNowException } from '../errors/verifynow.exception';
  * `{ statusCode, error, responseCode, message }` body, plus `Retry-After` when the
  * wait is known. Configuration and credential problems answer a generic 500 and
  * are logged (masked) for the operator. Replies through `HttpAdapterHost`, so it
- * works on Express and Fastify alike.
+ * works on Express and Fastify alike. In GraphQL it hands the driver an error
+ * whose message is the public one; register it there too.
  *
  * @example
  * // app.module.ts
@@ -24,18 +32,24 @@ export class VerifyNowExceptionFilter implements ExceptionFilter<VerifyNowExcept
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: VerifyNowException, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') {
+    const type = host.getType<string>();
+    const status = exception.getStatus();
+    if (status >= 500) {
+      this.logger.error(`${exception.codeName}: ${exception.message}`);
+    }
+    if (type === 'graphql') {
+      // GraphQL drivers print an error's `message`, which holds the detail for
+      // logs: answer with the public body instead.
+      throw new HttpException(exception.getResponse(), status, { cause: exception });
+    }
+    if (type !== 'http') {
       // RPC and WebSocket contexts have their own ways of answering.
       throw exception;
     }
     const { httpAdapter } = this.adapterHost;
     const response: unknown = host.switchToHttp().getResponse();
-    const status = exception.getStatus();
     if (exception.retryAfterSeconds !== undefined && [409, 429, 503].includes(status)) {
       httpAdapter.setHeader(response, 'Retry-After', String(exception.retryAfterSeconds));
-    }
-    if (status >= 500) {
-      this.logger.error(`${exception.codeName}: ${exception.message}`);
     }
     httpAdapter.reply(response, exception.getResponse(), status);
   }

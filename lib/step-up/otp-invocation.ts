@@ -11,9 +11,10 @@ export interface OtpRequest {
 
 /** The proof a guarded invocation accepted. @internal */
 export interface ProofMark {
-  /** The handler invocation it was accepted for: one proof, one action. */
+  /** The handler invocation that presented it first: one proof, one action. */
   invocation: object;
-  verified: VerifiedOtp;
+  /** Set once the proof was accepted. */
+  verified?: VerifiedOtp;
   /** Set when the proof may be given back if the action never runs. */
   spent?: SpentProof;
 }

@@ -19,6 +19,7 @@ import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import { defaultPurpose } from './default-purpose';
 import {
   OtpRequest,
+  ProofMark,
   holderOf,
   invocationOf,
   readMark,
@@ -82,12 +83,19 @@ export class RequireOtpGuard implements CanActivate {
     const invocation = invocationOf(context);
     const mark = readMark(holder);
     if (mark !== undefined) {
-      if (mark.invocation === invocation) {
+      if (mark.invocation === invocation && mark.verified !== undefined) {
         return true;
       }
       throw new OtpStepUpException('OTP_ALREADY_USED', {
         reason: 'one proof passes one guarded action, and this request already used it',
       });
+    }
+    const proof = this.readProof(request);
+    // Before any await: of the invocations one request runs (GraphQL fields in
+    // parallel), the first to present the proof owns it, whatever comes of it.
+    const owned: ProofMark | undefined = proof === undefined ? undefined : { invocation };
+    if (owned !== undefined) {
+      writeMark(holder, owned);
     }
     const settings = this.getSettings(route);
     const purpose = this.getPurpose(context, request, route);
@@ -95,8 +103,7 @@ export class RequireOtpGuard implements CanActivate {
     if (phoneNumber === undefined) {
       throw this.subjectUnknown(context);
     }
-    const proof = this.readProof(request);
-    if (proof === undefined) {
+    if (proof === undefined || owned === undefined) {
       return this.requireProof(request, phoneNumber, purpose, settings);
     }
     const spent = await this.module().stepUp.spend(proof, {
@@ -104,7 +111,8 @@ export class RequireOtpGuard implements CanActivate {
       purpose,
       maxAgeSeconds: settings.maxAgeSeconds,
     });
-    writeMark(holder, { invocation, verified: spent.verified, spent });
+    owned.verified = spent.verified;
+    owned.spent = spent;
     return true;
   }
 
