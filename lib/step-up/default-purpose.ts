@@ -4,6 +4,9 @@ import { ExecutionContext, RequestMethod } from '@nestjs/common';
 const METHOD_METADATA = 'method';
 const PATH_METADATA = 'path';
 const VERSION_METADATA = '__version__';
+const HOST_METADATA = 'host';
+/** `@RouteConstraints()` of `@nestjs/platform-fastify`. */
+const FASTIFY_CONSTRAINTS_METADATA = '__fastify_route_constraints__';
 
 /** Where Express and Fastify say which route matched. */
 interface RoutedRequest {
@@ -15,9 +18,10 @@ interface RoutedRequest {
 
 /**
  * The purpose a `@RequireOtp()` route proves when it names none: one per
- * handler, whatever prefixes (global, `RouterModule`) or versions it is served
- * under, e.g. `'POST /admin/items/delete (AdminItemsController.delete)'`,
- * `'POST /pay v2 (PayController.pay)'`, or for GraphQL
+ * handler, whatever prefixes (global, `RouterModule`), versions or hosts it is
+ * served under, e.g. `'POST /admin/items/delete (AdminItemsController.delete)'`,
+ * `'POST /pay v2 (PayController.pay)'`, `'POST /delete host=admin.example.com
+ * (ItemsController.delete)'`, or for GraphQL
  * `'graphql Mutation.transfer (AccountResolver.transfer)'`.
  *
  * @internal
@@ -40,7 +44,18 @@ export function defaultPurpose(context: ExecutionContext, request: unknown): str
     Reflect.getMetadata(VERSION_METADATA, handler) ??
       Reflect.getMetadata(VERSION_METADATA, controller),
   );
-  return `${RequestMethod[method]} ${path}${version} ${where}`;
+  return `${RequestMethod[method]} ${path}${version}${describeBinding(controller, handler)} ${where}`;
+}
+
+/** What else routes a request to this handler rather than another of the same path. */
+function describeBinding(controller: object, handler: object): string {
+  const host: unknown = Reflect.getMetadata(HOST_METADATA, controller);
+  const constraints: unknown = Reflect.getMetadata(FASTIFY_CONSTRAINTS_METADATA, handler);
+  const hosts = (Array.isArray(host) ? host : host === undefined ? [] : [host]).map(String);
+  return (
+    (hosts.length > 0 ? ` host=${hosts.join('|')}` : '') +
+    (constraints !== undefined ? ` constraints=${JSON.stringify(constraints)}` : '')
+  );
 }
 
 /** The route template the platform matched, prefixes and URI versions included. */

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Whether the handler of one guarded invocation has started. @internal */
 export interface HandlerRun {
-  started: boolean;
+  started?: boolean;
 }
 
 const runs = new AsyncLocalStorage<HandlerRun>();
@@ -19,6 +19,11 @@ type Handler = (...args: unknown[]) => unknown;
  */
 export function trackRun<T>(run: HandlerRun, work: () => T): T {
   return runs.run(run, work);
+}
+
+/** Whether `run` is already tracked by an enclosing {@link trackRun}. @internal */
+export function isTracking(run: HandlerRun): boolean {
+  return runs.getStore() === run;
 }
 
 /** Whether `handler` reports its start (see {@link trackHandler}). @internal */

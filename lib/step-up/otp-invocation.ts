@@ -17,6 +17,8 @@ export interface ProofMark {
   verified?: VerifiedOtp;
   /** Set when the proof may be given back if the action never runs. */
   spent?: SpentProof;
+  /** Set when the handler started: from then on the proof stays spent. */
+  started?: boolean;
 }
 
 const marks = new WeakMap<object, ProofMark>();

@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Observable } from 'rxjs';
-import { HandlerRun, isTracked, trackRun } from './handler-runs';
+import { isTracked, isTracking, trackRun } from './handler-runs';
 import { holderOf, invocationOf, readMark, requestOf } from './otp-invocation';
 import { VerifyNowStepUpService } from './verifynow-step-up.service';
 
@@ -21,21 +21,24 @@ export class OtpProofInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const mark = readMark(holderOf(context, requestOf(context)));
     const spent = mark?.spent;
+    // Applied twice (controller and route), the outer one alone decides: the
+    // handler reports its start on the proof's own record, which both see.
     if (
+      mark === undefined ||
       spent === undefined ||
-      mark?.invocation !== invocationOf(context) ||
-      !isTracked(context.getHandler())
+      mark.invocation !== invocationOf(context) ||
+      !isTracked(context.getHandler()) ||
+      isTracking(mark)
     ) {
       return next.handle();
     }
-    const run: HandlerRun = { started: false };
     return new Observable((subscriber) =>
-      trackRun(run, () =>
+      trackRun(mark, () =>
         next.handle().subscribe({
           next: (value) => subscriber.next(value),
           complete: () => subscriber.complete(),
           error: (error: unknown) => {
-            if (run.started) {
+            if (mark.started === true) {
               subscriber.error(error);
               return;
             }

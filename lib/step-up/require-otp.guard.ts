@@ -27,7 +27,13 @@ import {
   writeMark,
 } from './otp-invocation';
 import { REQUIRE_OTP_METADATA } from './require-otp.metadata';
-import { OTP_GUARD_FAMILY, actingGuard, guardsAfter } from './step-up-guard-order';
+import {
+  OTP_GUARD_FAMILY,
+  actingGuard,
+  guardsAfter,
+  isApplicationGuard,
+  isDecoratorGuard,
+} from './step-up-guard-order';
 import { OtpProof, VerifyNowStepUpService } from './verifynow-step-up.service';
 
 /** Route settings with the module's defaults filled in. */
@@ -73,11 +79,23 @@ export class RequireOtpGuard implements CanActivate {
     if (route === undefined) {
       return true;
     }
+    const self = this.constructor as Type<unknown>;
     // Another guard of this family checks this route (the one @RequireOtp() applied).
     const actor = actingGuard(context);
-    if (actor !== undefined && actor !== (this.constructor as Type<unknown>)) {
+    if (actor !== undefined && actor !== self) {
+      // A subclass registered globally lends its hooks to the check, at the
+      // decorator's place in the guard order.
+      if (isApplicationGuard(self)) {
+        nominees.set(context, this);
+      }
       return true;
     }
+    const checker = isDecoratorGuard(self) ? (nominees.get(context) ?? this) : this;
+    return checker.check(context, route);
+  }
+
+  /** The check itself, once the guard knows it is the one to make it. */
+  private async check(context: ExecutionContext, route: RequireOtpOptions): Promise<boolean> {
     const request = this.getRequest(context);
     const holder = holderOf(context, request);
     const invocation = invocationOf(context);
@@ -150,8 +168,11 @@ export class RequireOtpGuard implements CanActivate {
     request: OtpRequest,
     route: RequireOtpOptions,
   ): string {
-    if (typeof route.purpose !== 'function') {
-      return route.purpose ?? defaultPurpose(context, request);
+    if (typeof route.purpose === 'string') {
+      return route.purpose;
+    }
+    if (route.purpose === undefined) {
+      return this.uniquePurpose(context, defaultPurpose(context, request));
     }
     let purpose: unknown;
     try {
@@ -229,6 +250,22 @@ export class RequireOtpGuard implements CanActivate {
     });
   }
 
+  /** A default purpose, refused (fail closed) should two handlers of the application share it. */
+  private uniquePurpose(context: ExecutionContext, purpose: string): string {
+    const options = this.module().options;
+    const given = defaultPurposes.get(options) ?? new Map<string, object>();
+    defaultPurposes.set(options, given);
+    const owner = given.get(purpose);
+    if (owner === undefined) {
+      given.set(purpose, context.getHandler());
+    } else if (owner !== context.getHandler()) {
+      throw this.misconfigured(
+        `${where(context)} and another handler share the default purpose "${purpose}": give one of them @RequireOtp({ purpose })`,
+      );
+    }
+    return purpose;
+  }
+
   /** The refusal when no signed-in subject has a phone number, with a hint at the guard order. */
   private subjectUnknown(context: ExecutionContext): OtpStepUpException {
     const later = guardsAfter(context);
@@ -277,6 +314,11 @@ export class RequireOtpGuard implements CanActivate {
 }
 
 Object.defineProperty(RequireOtpGuard.prototype, OTP_GUARD_FAMILY, { value: true });
+
+/** A subclass registered globally, per invocation, whose hooks the decorator's guard uses. */
+const nominees = new WeakMap<ExecutionContext, RequireOtpGuard>();
+/** The default purposes given so far, per module registration, and to which handler. */
+const defaultPurposes = new WeakMap<object, Map<string, object>>();
 
 function where(context: ExecutionContext): string {
   return `${context.getClass().name}.${context.getHandler().name}`;

@@ -23,8 +23,18 @@ function isFamily(guard: GuardClass | undefined): guard is GuardClass {
   return (guard?.prototype as Record<symbol, unknown> | undefined)?.[OTP_GUARD_FAMILY] === true;
 }
 
-function isDecoratorGuard(guard: GuardClass): boolean {
+/** Whether `guard` is the class `@RequireOtp()` applies. @internal */
+export function isDecoratorGuard(guard: GuardClass): boolean {
   return Object.prototype.hasOwnProperty.call(guard, APPLIED_BY_DECORATOR);
+}
+
+/** Whether `guard` is a subclass of `RequireOtpGuard` the application wrote. @internal */
+export function isApplicationGuard(guard: GuardClass): boolean {
+  return (
+    isFamily(guard) &&
+    !isDecoratorGuard(guard) &&
+    !Object.prototype.hasOwnProperty.call(guard.prototype, OTP_GUARD_FAMILY)
+  );
 }
 
 /** The guards of a route in the order they run after the global ones: controller, then handler. */
@@ -44,11 +54,7 @@ function routeGuards(context: ExecutionContext): (GuardClass | undefined)[] {
  */
 export function actingGuard(context: ExecutionContext): GuardClass | undefined {
   const family = routeGuards(context).filter(isFamily);
-  const custom = family.filter(
-    (guard) =>
-      !isDecoratorGuard(guard) &&
-      !Object.prototype.hasOwnProperty.call(guard.prototype, OTP_GUARD_FAMILY),
-  );
+  const custom = family.filter(isApplicationGuard);
   return custom.at(-1) ?? family.find(isDecoratorGuard) ?? family.at(-1);
 }
 
