@@ -1,10 +1,10 @@
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, STATUS_CODES, Server, ServerResponse, createServer } from 'node:http';
-import { AddressInfo, isIPv4, isIPv6 } from 'node:net';
-import { IPv6 } from 'ipaddr.js';
+import { AddressInfo } from 'node:net';
 import { VerifyNowResponseCode, responseCodeName } from '../errors/response-codes';
 import { VERIFYNOW_FLOW_TYPES } from '../interfaces/verifynow-module-options.interface';
 import { isKnownDialCode } from '../phone/phone-number';
+import { FOREIGN_HOST_MESSAGE, isLoopbackRequest } from './sandbox-loopback';
 import { MagicSendOutcome, httpStatusForCode, magicOutcome } from './sandbox-magic-numbers';
 import { SandboxTokenSigner } from './sandbox-jwt';
 
@@ -100,10 +100,6 @@ const RETENTION_MS = 10 * 60_000;
 const SWEEP_INTERVAL_MS = 30_000;
 
 const FLOW_TYPES = new Set<string>(VERIFYNOW_FLOW_TYPES);
-
-const FOREIGN_HOST_MESSAGE =
-  'The VerifyNow sandbox answers only requests whose Host is a loopback name or address ' +
-  '(localhost, *.localhost, 127.0.0.0/8 or [::1]).';
 
 /**
  * A local stand-in for the VerifyNow API: the same token, send and validate
@@ -582,74 +578,6 @@ function pushBounded<T>(list: T[], item: T): void {
   if (list.length > OUTBOX_LIMIT) {
     list.splice(0, list.length - OUTBOX_LIMIT);
   }
-}
-
-/**
- * Whether a request is addressed to a loopback host: its `Host` header and, for an
- * absolute-form request target (`GET http://host/path`), that target's host too.
- */
-function isLoopbackRequest(request: IncomingMessage): boolean {
-  if (!isLoopbackHost(request.headers.host)) {
-    return false;
-  }
-  const target = request.url ?? '/';
-  if (target.startsWith('/') || target === '*') {
-    return true;
-  }
-  try {
-    return isLoopbackHost(new URL(target).host);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Whether a `Host` value names loopback: `localhost` or a name ending in
- * `.localhost`, an address in 127.0.0.0/8, or `::1` (bare or in brackets), each
- * with or without a port. Anything else, a missing value included, is not.
- */
-function isLoopbackHost(host: string | undefined): boolean {
-  if (host === undefined || host.length > 300 || host.includes('%')) {
-    return false;
-  }
-  const value = host.toLowerCase();
-  if (value.startsWith('[')) {
-    const end = value.indexOf(']');
-    return end !== -1 && isPort(value.slice(end + 1)) && isLoopbackIPv6(value.slice(1, end));
-  }
-  if (isIPv6(value)) {
-    return isLoopbackIPv6(value);
-  }
-  const colon = value.indexOf(':');
-  const name = colon === -1 ? value : value.slice(0, colon);
-  if (colon !== -1 && !isPort(value.slice(colon))) {
-    return false;
-  }
-  if (isIPv4(name)) {
-    return name.startsWith('127.');
-  }
-  // A fully qualified name may end with a dot: `localhost.` is `localhost`.
-  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
-  return (
-    bare === 'localhost' ||
-    (bare.endsWith('.localhost') && /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+localhost$/.test(bare))
-  );
-}
-
-/** An empty string, or `:` and up to five digits. */
-function isPort(text: string): boolean {
-  return /^(:\d{0,5})?$/.test(text);
-}
-
-/** `::1`, or an IPv4-mapped address in 127.0.0.0/8. */
-function isLoopbackIPv6(text: string): boolean {
-  if (!isIPv6(text)) {
-    return false;
-  }
-  const address = IPv6.parse(text);
-  return address.isIPv4MappedAddress()
-    ? address.toIPv4Address().range() === 'loopback'
-    : address.range() === 'loopback';
 }
 
 function normalizePhone(phone: string): string {

@@ -93,3 +93,22 @@ function describeVersion(version: unknown): string {
   const versions: unknown[] = Array.isArray(version) ? version : [version];
   return ` v${versions.map((one) => (typeof one === 'string' ? one : 'neutral')).join('|')}`;
 }
+
+/** The default purposes given so far, per module registration, and to which handler. */
+const given = new WeakMap<object, Map<string, object>>();
+
+/**
+ * Records that `handler` proves `purpose` in the application `scope` stands for;
+ * false when another handler there already does, which must fail closed.
+ *
+ * @internal
+ */
+export function claimDefaultPurpose(scope: object, purpose: string, handler: object): boolean {
+  const purposes = given.get(scope) ?? new Map<string, object>();
+  given.set(scope, purposes);
+  const owner = purposes.get(purpose);
+  if (owner === undefined) {
+    purposes.set(purpose, handler);
+  }
+  return owner === undefined || owner === handler;
+}

@@ -16,7 +16,7 @@ import {
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 import type { RequireOtpOptions } from '../interfaces/require-otp-options.interface';
 import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
-import { defaultPurpose } from './default-purpose';
+import { claimDefaultPurpose, defaultPurpose } from './default-purpose';
 import {
   OtpRequest,
   ProofMark,
@@ -30,7 +30,7 @@ import { REQUIRE_OTP_METADATA } from './require-otp.metadata';
 import {
   OTP_GUARD_FAMILY,
   actingGuard,
-  guardsAfter,
+  guardOrderHint,
   isApplicationGuard,
   isDecoratorGuard,
 } from './step-up-guard-order';
@@ -252,13 +252,7 @@ export class RequireOtpGuard implements CanActivate {
 
   /** A default purpose, refused (fail closed) should two handlers of the application share it. */
   private uniquePurpose(context: ExecutionContext, purpose: string): string {
-    const options = this.module().options;
-    const given = defaultPurposes.get(options) ?? new Map<string, object>();
-    defaultPurposes.set(options, given);
-    const owner = given.get(purpose);
-    if (owner === undefined) {
-      given.set(purpose, context.getHandler());
-    } else if (owner !== context.getHandler()) {
+    if (!claimDefaultPurpose(this.module().options, purpose, context.getHandler())) {
       throw this.misconfigured(
         `${where(context)} and another handler share the default purpose "${purpose}": give one of them @RequireOtp({ purpose })`,
       );
@@ -268,11 +262,7 @@ export class RequireOtpGuard implements CanActivate {
 
   /** The refusal when no signed-in subject has a phone number, with a hint at the guard order. */
   private subjectUnknown(context: ExecutionContext): OtpStepUpException {
-    const later = guardsAfter(context);
-    const hint =
-      later.length > 0
-        ? `guards that run after it on ${where(context)}: ${later.join(', ')}; write @RequireOtp() above @UseGuards(...) so that authentication runs first`
-        : 'authentication must set request.user before it runs: register your auth guard globally (APP_GUARD) or on the controller or route, above @RequireOtp()';
+    const hint = guardOrderHint(context);
     this.warnOnce(
       `subject:${where(context)}`,
       `@RequireOtp() on ${where(context)} found no phone number for the request: ${hint}.`,
@@ -317,8 +307,6 @@ Object.defineProperty(RequireOtpGuard.prototype, OTP_GUARD_FAMILY, { value: true
 
 /** A subclass registered globally, per invocation, whose hooks the decorator's guard uses. */
 const nominees = new WeakMap<ExecutionContext, RequireOtpGuard>();
-/** The default purposes given so far, per module registration, and to which handler. */
-const defaultPurposes = new WeakMap<object, Map<string, object>>();
 
 function where(context: ExecutionContext): string {
   return `${context.getClass().name}.${context.getHandler().name}`;

@@ -58,13 +58,22 @@ export function actingGuard(context: ExecutionContext): GuardClass | undefined {
   return custom.at(-1) ?? family.find(isDecoratorGuard) ?? family.at(-1);
 }
 
-/** Names of the other guards that run after the acting one on this route. @internal */
-export function guardsAfter(context: ExecutionContext): string[] {
+/**
+ * What to tell a developer whose step-up route found no signed-in user: which
+ * guards run after the step-up check there, or where the auth guard belongs.
+ *
+ * @internal
+ */
+export function guardOrderHint(context: ExecutionContext): string {
   const guards = routeGuards(context);
   const actor = actingGuard(context);
   const last = actor === undefined ? -1 : guards.lastIndexOf(actor);
-  return guards
+  const later = guards
     .slice(last + 1)
     .filter((guard) => guard !== undefined && !isFamily(guard))
     .map((guard) => (guard as GuardClass).name);
+  const where = `${context.getClass().name}.${context.getHandler().name}`;
+  return later.length > 0
+    ? `guards that run after it on ${where}: ${later.join(', ')}; write @RequireOtp() above @UseGuards(...) so that authentication runs first`
+    : 'authentication must set request.user before it runs: register your auth guard globally (APP_GUARD) or on the controller or route, above @RequireOtp()';
 }
