@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +13,7 @@ import { CUSTOMER_ID, FaultyUpstream } from './helpers/faulty-upstream';
 import { PLATFORMS } from './helpers/otp-app';
 import { freshPhone, startStepUpApp } from './helpers/step-up-app';
 import { createVerifyNow } from './helpers/verifynow-context';
+import { freePort } from './helpers/free-port';
 
 const TIMEOUT_MS = 1_000;
 /** How late past the deadline an answer may come on a busy 2-core machine. */
@@ -115,7 +115,7 @@ describe('no code goes out unless the ledger can record it', () => {
       ...live,
       baseUrl: sandbox.url,
       timeoutMs: TIMEOUT_MS,
-      store: { redis: { url: `redis://127.0.0.1:${await closedPort()}` } },
+      store: { redis: { url: `redis://127.0.0.1:${await freePort()}` } },
     });
     try {
       const before = sandbox.stats().send;
@@ -178,21 +178,9 @@ describe('the Redis eviction policy at boot', () => {
   });
 });
 
-/** A loopback port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 1));
-    });
-  });
-}
-
 /** A throwaway redis-server of this spec's own, on a free port. */
 async function startRedis(args: string[]): Promise<{ url: string; server: ChildProcess }> {
-  const port = await closedPort();
+  const port = await freePort();
   const server = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],

@@ -1,9 +1,8 @@
-import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { VerifyNowSandbox } from '../lib';
 import { RunningScript, runScript } from './helpers/child-process';
 import { ManualClock } from './helpers/verifynow-context';
-import { HttpAnswer, request } from './helpers/http';
+import { HttpAnswer, RawAnswer, rawRequest, request } from './helpers/http';
 
 const TOKEN = '/auth/v1/authentication/token';
 const SEND = '/verification/v3/send';
@@ -275,16 +274,9 @@ describe('the sandbox speaks the upstream HTTP API', () => {
   });
 });
 
-/** An answer read over a raw socket, with the Host header chosen by the test. */
-interface RawAnswer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
 /**
  * One request to the sandbox's loopback socket carrying the given `Host` header,
- * or none at all (`fetch` forbids setting Host, so node:http does it).
+ * or none at all.
  */
 function withHost(
   base: string,
@@ -292,35 +284,11 @@ function withHost(
   host: string | undefined,
   options: { method?: string; headers?: Record<string, string> } = {},
 ): Promise<RawAnswer> {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        hostname,
-        port,
-        path: target,
-        method: options.method ?? 'GET',
-        agent: false,
-        setHost: false,
-        headers: { ...options.headers, ...(host === undefined ? {} : { host }) },
-      },
-      (incoming) => {
-        let text = '';
-        incoming.setEncoding('utf8');
-        incoming.on('data', (chunk: string) => (text += chunk));
-        incoming.on('end', () => {
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body });
-        });
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end();
+  return rawRequest(base, {
+    method: options.method,
+    target,
+    setHost: false,
+    headers: { ...options.headers, ...(host === undefined ? {} : { host }) },
   });
 }
 

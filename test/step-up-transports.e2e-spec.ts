@@ -7,11 +7,11 @@ import {
   Transport,
 } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { createServer } from 'node:net';
 import { lastValueFrom } from 'rxjs';
 import { OtpRequest, RequireOtp, RequireOtpGuard, VerifyNowModule, VerifyNowSandbox } from '../lib';
 import { CapturingLogger } from './helpers/capturing-logger';
 import { freshPhone } from './helpers/step-up-app';
+import { freePort } from './helpers/free-port';
 
 interface Message {
   headers: Record<string, string>;
@@ -42,17 +42,6 @@ class TransferMessages {
     ran.push(`own:${message.headers['x-phone']}`);
     return 'done';
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 describe('@RequireOtp() outside HTTP and GraphQL (a TCP microservice)', () => {

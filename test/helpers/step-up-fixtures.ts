@@ -9,10 +9,10 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { VerifyNowModuleOptions, VerifyNowSandbox } from '../../lib';
 import { VERIFYNOW_CLOCK, VerifyNowClock } from '../../lib/verifynow.internal-constants';
 import { CapturingLogger } from './capturing-logger';
+import { RawAnswer, rawRequest } from './http';
 import { Platform } from './otp-app';
 import { redisUrl, uniquePrefix } from './redis';
 
@@ -115,12 +115,7 @@ export interface Proof {
 }
 
 /** An HTTP answer, read whole. */
-export interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of any shape
-  body: any;
-}
+export type Answer = RawAnswer;
 
 export interface CallOptions {
   method?: string;
@@ -152,29 +147,7 @@ export function call(baseUrl: string, path: string, options: CallOptions = {}): 
         }),
     ...options.headers,
   };
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      url,
-      { method: options.method ?? 'POST', headers, agent: false },
-      (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('error', reject);
-        incoming.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body });
-        });
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(payload);
-  });
+  return rawRequest(url.toString(), { method: options.method ?? 'POST', headers, body: payload });
 }
 
 /** A running fixture application. */
