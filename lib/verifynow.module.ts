@@ -35,7 +35,8 @@ import { VerifyNowService } from './verifynow.service';
  *
  * @example
  * // From the environment (VERIFYNOW_CUSTOMER_ID, VERIFYNOW_PASSWORD, ...), or the
- * // embedded sandbox when none is set outside production:
+ * // embedded sandbox with VERIFYNOW_SANDBOX=true (by itself, without credentials,
+ * // only when NODE_ENV is development or test):
  * VerifyNowModule.forRoot()
  * @example
  * VerifyNowModule.forRoot({ customerId: 'C-33432A5F49F7404', password: process.env.MC_PASSWORD })

@@ -13,6 +13,7 @@ import { OTP_HTTP_PROVIDERS } from '../sample/src/app.module';
 import { OtpController } from '../sample/src/otp.controller';
 import { CapturingLogger } from './helpers/capturing-logger';
 import { postJson } from './helpers/http';
+import { PLATFORMS } from './helpers/otp-app';
 import {
   Answer,
   AuthModule,
@@ -415,3 +416,49 @@ describe.each(COMBOS)(
     });
   },
 );
+
+describe.each(PLATFORMS)("an open /otp/send flooded with a user's number (%s)", (platform) => {
+  it('uses up the quota of plain sends, never the one their step-up needs', async () => {
+    const { sandbox, clock } = await startSandbox();
+    const options = moduleOptions(sandbox, 'memory');
+    const app = await boot(
+      {
+        imports: [
+          VerifyNowModule.forRoot({
+            ...options,
+            limits: {
+              perClientIp: { limit: 10_000, ttlSeconds: 3600 },
+              perPhoneNumber: { limit: 2, ttlSeconds: 600 },
+            },
+          }),
+          AuthModule,
+        ],
+        controllers: [OtpController, AccountController],
+        providers: [HandlerRuns, ...OTP_HTTP_PROVIDERS],
+      },
+      { platform, logger },
+    );
+    try {
+      const phone = newPhone();
+      for (let i = 0; i < 2; i += 1) {
+        const sent = await app.call('/otp/send', { body: { phoneNumber: phone } });
+        expect(sent.status).toBe(200);
+        clock.offsetMs += 61_000; // the plain code expires: nothing pending any more
+      }
+      const refused = await app.call('/otp/send', { body: { phoneNumber: phone } });
+      expect([refused.status, refused.body.error]).toEqual([429, 'TOO_MANY_OTP_REQUESTS']);
+
+      const challenged = await app.call('/account/transfer', { phone });
+      expect([challenged.status, challenged.body.error]).toEqual([401, 'OTP_REQUIRED']);
+      const proof = {
+        verificationId: challenged.body.verificationId as string,
+        code: codeOf(sandbox, phone, challenged.body.verificationId as string),
+      };
+      const passed = await app.call('/account/transfer', { phone, proof });
+      expect(passed.status).toBe(200);
+    } finally {
+      await app.close();
+      await sandbox.close();
+    }
+  });
+});

@@ -33,13 +33,18 @@ export class VerifyNowSendLimiter {
   ) {}
 
   /**
+   * @param stepUp whether the send is a step-up challenge, counted per number apart.
    * @throws VerifyNowInvalidInputException (400) when the per-IP limit is on and
    *   `clientIp` is not an IP address; checked before any counter moves.
    * @throws OtpCountryNotAllowedException for a country outside the allowlist.
    * @throws TooManyOtpRequestsException when a limit is reached, with the wait.
    * @throws VerifyNowUnavailableException when the counters cannot be reached.
    */
-  async check(phone: ParsedPhoneNumber, clientIp: string | undefined): Promise<void> {
+  async check(
+    phone: ParsedPhoneNumber,
+    clientIp: string | undefined,
+    stepUp = false,
+  ): Promise<void> {
     const { allowedCountries, perClientIp, perPhoneNumber } = this.options.limits;
     // Malformed input is refused first, whatever the other limits would say.
     const clientKey = perClientIp && clientIp ? clientAddressKey(clientIp) : undefined;
@@ -49,9 +54,12 @@ export class VerifyNowSendLimiter {
     if (perClientIp && clientKey !== undefined) {
       await this.hit('verifynow-client-ip', clientKey, perClientIp, 'clientIp');
     }
+    // Step-up challenges (for a signed-in user's own number) count apart from
+    // other sends, so that flooding an open send endpoint with a user's number
+    // never uses up the quota their step-up needs.
     if (perPhoneNumber) {
       await this.hit(
-        'verifynow-phone-number',
+        stepUp ? 'verifynow-phone-number-step-up' : 'verifynow-phone-number',
         subjectOf(phone.e164),
         perPhoneNumber,
         'phoneNumber',

@@ -72,7 +72,7 @@ export class OtpSender {
     stepUp: boolean,
     deadline: Deadline,
   ): Promise<UpstreamSendResult> {
-    await this.limiter.check(send.phone, send.clientIp);
+    await this.limiter.check(send.phone, send.clientIp, stepUp);
     await this.ledger.ensureWritable();
     const answer = await this.api.send(send, deadline);
     const subject = subjectOf(send.phone.e164);

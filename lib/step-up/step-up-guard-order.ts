@@ -75,5 +75,5 @@ export function guardOrderHint(context: ExecutionContext): string {
   const where = `${context.getClass().name}.${context.getHandler().name}`;
   return later.length > 0
     ? `guards that run after it on ${where}: ${later.join(', ')}; write @RequireOtp() above @UseGuards(...) so that authentication runs first`
-    : 'authentication must set request.user before it runs: register your auth guard globally (APP_GUARD) or on the controller or route, above @RequireOtp()';
+    : 'authentication must set request.user before it runs: register your auth guard globally (APP_GUARD), or on the controller, or on the route with @RequireOtp() written above @UseGuards(AuthGuard)';
 }
