@@ -197,8 +197,16 @@ describe('two instances sharing Redis', () => {
 
   it('holds the per-phone send limit across both instances, with Retry-After', async () => {
     const phone = freshPhone();
+    // Plain sends and step-up challenges count apart, each across both instances.
     for (let i = 0; i < 5; i += 1) {
       await (i % 2 ? a : b).service.sendOtp({ phoneNumber: phone });
+    }
+    await expect(a.service.sendOtp({ phoneNumber: phone })).rejects.toMatchObject({
+      codeName: 'TOO_MANY_OTP_REQUESTS',
+    });
+    for (let i = 0; i < 5; i += 1) {
+      const answer = await (i % 2 ? a : b).call('/account/transfer', phone);
+      expect(answer.status).not.toBe(429);
     }
     const sendsBefore = sandbox.stats().send;
     for (const instance of [a, b]) {
