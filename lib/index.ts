@@ -5,7 +5,7 @@ export type {
   VerifyNowOptionsFactory,
 } from './verifynow.module-definition';
 export { VerifyNowService } from './verifynow.service';
-export { VerifyNowTokenProvider } from './auth/verifynow-token.provider';
+export { VerifyNowTokenProvider } from './providers/verifynow/verifynow-token.provider';
 export {
   VerifyNowHealthIndicator,
   type VerifyNowHealthDetails,

@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { VerifyNowTokenProvider } from './auth/verifynow-token.provider';
+import { VerifyNowTokenProvider } from './providers/verifynow/verifynow-token.provider';
+import { providerModuleProviders } from './providers/provider.registry';
 import { VerifyNowHealthIndicator } from './health/verifynow.health-indicator';
-import { VerifyNowApi } from './http/verifynow-api';
-import { VerifyNowHttpClient } from './http/verifynow-http.client';
+import { UpstreamHttpClient } from './http/upstream-http.client';
 import { VerifyNowSendLimiter } from './limits/verifynow-send-limiter';
 import { OtpSender } from './otp/otp-sender';
 import { OtpValidator } from './otp/otp-validator';
@@ -54,9 +54,8 @@ import { VerifyNowService } from './verifynow.service';
     throttlerStorageProvider,
     circuitBreakerProvider,
     rateLimiterProvider,
-    VerifyNowHttpClient,
-    VerifyNowTokenProvider,
-    VerifyNowApi,
+    UpstreamHttpClient,
+    ...providerModuleProviders,
     VerificationLedger,
     VerifyNowSendLimiter,
     OtpSender,

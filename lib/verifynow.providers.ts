@@ -12,7 +12,7 @@ import {
   SANDBOX_DEFAULT_CREDENTIALS,
   resolveVerifyNowOptions,
 } from './config/verifynow-options.resolver';
-import { createVerifyNowHttpService } from './http/verifynow-http.client';
+import { createVerifyNowHttpService } from './http/upstream-http.client';
 import { VerifyNowModuleOptions } from './interfaces/verifynow-module-options.interface';
 import { VerifyNowSandbox } from './sandbox/verifynow-sandbox';
 import { VERIFYNOW_HTTP_SERVICE, VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';

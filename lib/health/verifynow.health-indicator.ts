@@ -1,15 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { VerifyNowTokenProvider } from '../auth/verifynow-token.provider';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { VerifyNowException } from '../errors/verifynow.exception';
-import type {
-  CircuitBreakerState,
-  UpstreamCircuitBreaker,
-} from '../resilience/upstream-circuit-breaker';
-import {
-  VERIFYNOW_CIRCUIT_BREAKER,
-  VERIFYNOW_RESOLVED_OPTIONS,
-} from '../verifynow.internal-constants';
+import { OTP_PROVIDER } from '../providers/otp-provider.interface';
+import type { OtpProvider } from '../providers/otp-provider.interface';
+import type { CircuitBreakerState } from '../resilience/upstream-circuit-breaker';
+import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 
 /** What `VerifyNowHealthIndicator` reports under its key. */
 export interface VerifyNowHealthDetails {
@@ -41,8 +35,7 @@ type HealthCheckErrorClass = new (message: string, causes: unknown) => Error;
 @Injectable()
 export class VerifyNowHealthIndicator {
   constructor(
-    private readonly tokens: VerifyNowTokenProvider,
-    @Inject(VERIFYNOW_CIRCUIT_BREAKER) private readonly breaker: UpstreamCircuitBreaker,
+    @Inject(OTP_PROVIDER) private readonly provider: OtpProvider,
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
   ) {}
 
@@ -53,25 +46,10 @@ export class VerifyNowHealthIndicator {
   async isHealthy<Key extends string = 'verifynow'>(
     key: Key = 'verifynow' as Key,
   ): Promise<Record<Key, VerifyNowHealthDetails>> {
-    const breaker = this.breaker.state;
-    const details: VerifyNowHealthDetails = {
-      status: 'up',
-      mode: this.options.mode,
-      breaker,
-      token: 'not checked',
-    };
-    if (breaker === 'open') {
-      details.status = 'down';
-      details.reason = 'CIRCUIT_OPEN';
-    } else {
-      try {
-        await this.tokens.getToken();
-        details.token = this.tokens.canRefresh ? 'available' : 'pre-issued';
-      } catch (error) {
-        details.status = 'down';
-        details.token = 'unavailable';
-        details.reason = error instanceof VerifyNowException ? error.codeName : 'UNEXPECTED_ERROR';
-      }
+    const { status, breaker, token, reason } = await this.provider.health();
+    const details: VerifyNowHealthDetails = { status, mode: this.options.mode, breaker, token };
+    if (reason !== undefined) {
+      details.reason = reason;
     }
     const result = { [key]: details } as Record<Key, VerifyNowHealthDetails>;
     if (details.status === 'down') {

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { OtpStepUpException, TooManyOtpRequestsException } from '../errors/otp-step-up.exception';
-import { UpstreamSendResult, VerifyNowApi } from '../http/verifynow-api';
+import { OTP_PROVIDER } from '../providers/otp-provider.interface';
+import type { OtpProvider, ProviderSendResult } from '../providers/otp-provider.interface';
 import type { SendOtpInput, SendOtpResult } from '../interfaces/verifynow-otp.interface';
 import { VerifyNowSendLimiter } from '../limits/verifynow-send-limiter';
 import { maskPhoneNumber } from '../redaction/redact';
@@ -29,7 +30,7 @@ export class OtpSender {
 
   constructor(
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
-    private readonly api: VerifyNowApi,
+    @Inject(OTP_PROVIDER) private readonly provider: OtpProvider,
     private readonly limiter: VerifyNowSendLimiter,
     private readonly ledger: VerificationLedger,
     @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
@@ -71,10 +72,10 @@ export class OtpSender {
     send: PreparedSend,
     stepUp: boolean,
     deadline: Deadline,
-  ): Promise<UpstreamSendResult> {
+  ): Promise<ProviderSendResult> {
     await this.limiter.check(send.phone, send.clientIp, stepUp);
     await this.ledger.ensureWritable();
-    const answer = await this.api.send(send, deadline);
+    const answer = await this.provider.send(send, deadline);
     const subject = subjectOf(send.phone.e164);
     if (answer.pending) {
       await this.checkPending(answer, subject, send.purpose, stepUp);
@@ -92,7 +93,7 @@ export class OtpSender {
 
   /** Hands back a pending verification only to the caller it was issued for, while usable. */
   private async checkPending(
-    answer: UpstreamSendResult,
+    answer: ProviderSendResult,
     subject: string,
     purpose: string | null,
     stepUp: boolean,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { VerifyNowApi } from '../http/verifynow-api';
+import { OTP_PROVIDER } from '../providers/otp-provider.interface';
+import type { OtpProvider } from '../providers/otp-provider.interface';
 import type { ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
 import { Deadline } from '../resilience/deadline';
 import { LedgerReceipt, VerificationLedger } from '../store/verification-ledger';
@@ -22,7 +23,7 @@ export class OtpValidator {
 
   constructor(
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
-    private readonly api: VerifyNowApi,
+    @Inject(OTP_PROVIDER) private readonly provider: OtpProvider,
     private readonly ledger: VerificationLedger,
   ) {}
 
@@ -38,7 +39,9 @@ export class OtpValidator {
     const deadline = Deadline.after(this.options.timeoutMs);
     try {
       const receipt = await deadline.race(
-        this.ledger.check(proof, inspect, () => this.api.validate(verificationId, code, deadline)),
+        this.ledger.check(proof, inspect, () =>
+          this.provider.verify(verificationId, code, deadline),
+        ),
         'validate',
       );
       this.log.success('validate', { outcome: 'verified', verificationId }, started);

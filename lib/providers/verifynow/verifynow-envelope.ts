@@ -5,9 +5,9 @@ import {
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
   VerifyNowUnknownResponseException,
-} from '../errors/verifynow.exception';
-import { responseCodeName } from '../errors/response-codes';
-import { UpstreamResponse } from './verifynow-http.client';
+} from '../../errors/verifynow.exception';
+import { responseCodeName } from '../../errors/response-codes';
+import { UpstreamResponse } from '../../http/upstream-http.client';
 
 /** The `{ responseCode, message, data }` body of a send or validate answer. @internal */
 export interface UpstreamEnvelope {

@@ -29,25 +29,15 @@ export interface UpstreamResponse {
 /** Query parameters; `undefined` ones are left out. @internal */
 export type UpstreamParams = Record<string, string | number | undefined>;
 
-const PATHS: Record<'v2' | 'v3', Record<VerifyNowOperation, string>> = {
-  v3: {
-    token: '/auth/v1/authentication/token',
-    send: '/verification/v3/send',
-    validate: '/verification/v3/validateOtp',
-  },
-  v2: {
-    token: '/auth/v1/authentication/token',
-    send: '/verification/v2/verification/send',
-    validate: '/verification/v2/verification/validateOtp',
-  },
-};
-
-/** The upstream fixes each method; another one gets HTTP 405. */
-const METHODS: Record<VerifyNowOperation, 'GET' | 'POST'> = {
-  token: 'GET',
-  send: 'POST',
-  validate: 'GET',
-};
+/** One request to an upstream, as its provider describes it. @internal */
+export interface UpstreamRequest {
+  /** Names the call in errors, logs and the circuit breaker. */
+  operation: VerifyNowOperation;
+  method: 'GET' | 'POST';
+  path: string;
+  params: UpstreamParams;
+  headers?: Record<string, string>;
+}
 
 /** Upstream bodies are small; anything bigger is not a VerifyNow answer. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -105,18 +95,15 @@ const NEVER_SENT = new Set([
  * @internal
  */
 @Injectable()
-export class VerifyNowHttpClient implements OnApplicationShutdown {
-  private readonly logger = new Logger('VerifyNowHttpClient');
-  private readonly paths: Record<VerifyNowOperation, string>;
+export class UpstreamHttpClient implements OnApplicationShutdown {
+  private readonly logger = new Logger('UpstreamHttpClient');
 
   constructor(
     @Inject(VERIFYNOW_HTTP_SERVICE) private readonly http: HttpService,
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
     @Inject(VERIFYNOW_CIRCUIT_BREAKER) private readonly breaker: UpstreamCircuitBreaker,
     @Inject(VERIFYNOW_RATE_LIMITER) private readonly limiter: OutboundRateLimiter | null,
-  ) {
-    this.paths = PATHS[options.apiVersion];
-  }
+  ) {}
 
   /**
    * Makes the request within what is left of `deadline` (each request gets
@@ -126,23 +113,19 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
    * @throws VerifyNowOverloadedException when the rate cap's queue is full.
    * @throws VerifyNowUnavailableException when no answer came in time.
    */
-  async call(
-    operation: VerifyNowOperation,
-    params: UpstreamParams,
-    token: string | undefined,
-    deadline: Deadline,
-  ): Promise<UpstreamResponse> {
+  async call(request: UpstreamRequest, deadline: Deadline): Promise<UpstreamResponse> {
+    const { operation } = request;
     this.breaker.rejectIfOpen(operation);
     await this.limiter?.acquire(this.budget(deadline, operation));
     const budget = this.budget(deadline, operation);
     return this.breaker.execute(operation, async () => {
-      const first = await this.attempt(operation, params, token, budget);
+      const first = await this.attempt(request, budget);
       if (!('error' in first)) {
         return first;
       }
       if (first.neverSent && deadline.remainingMs() > 0) {
         this.logger.debug({ event: 'verifynow.retry', operation, reason: first.error });
-        const second = await this.attempt(operation, params, token, deadline.remainingMs());
+        const second = await this.attempt(request, deadline.remainingMs());
         if (!('error' in second)) {
           return second;
         }
@@ -169,9 +152,7 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
   }
 
   private async attempt(
-    operation: VerifyNowOperation,
-    params: UpstreamParams,
-    token: string | undefined,
+    { operation, method, path, params, headers }: UpstreamRequest,
     timeoutMs: number,
   ): Promise<
     UpstreamResponse | { error: string; neverSent: boolean; failure: VerifyNowUnavailableException }
@@ -183,10 +164,10 @@ export class VerifyNowHttpClient implements OnApplicationShutdown {
       // directly: its Observable wrapper would cancel every finished request,
       // building an error and a stack trace per call for nothing.
       const response = await this.http.axiosRef.request<unknown>({
-        method: METHODS[operation],
-        url: this.paths[operation],
+        method,
+        url: path,
         params,
-        headers: token === undefined ? undefined : { authToken: token },
+        headers,
         signal: controller.signal,
       });
       return readResponse(response);

@@ -1,56 +1,69 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { VerifyNowTokenProvider } from '../auth/verifynow-token.provider';
-import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { VerifyNowResponseCode } from '../errors/response-codes';
+import { VerifyNowTokenProvider } from './verifynow-token.provider';
+import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
+import { VerifyNowResponseCode } from '../../errors/response-codes';
 import {
   VerifyNowAuthenticationException,
   VerifyNowErrorDetails,
+  VerifyNowException,
   VerifyNowOperation,
   VerifyNowUnknownResponseException,
   exceptionForResponseCode,
-} from '../errors/verifynow.exception';
-import type { VerifyNowFlowType } from '../interfaces/verifynow-module-options.interface';
-import type { ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
-import type { ParsedPhoneNumber } from '../phone/phone-number';
-import { sanitizeText } from '../redaction/redact';
-import type { Deadline } from '../resilience/deadline';
-import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
-import { UpstreamEnvelope, readEnvelope, toInteger } from './upstream-envelope';
-import { UpstreamParams, UpstreamResponse, VerifyNowHttpClient } from './verifynow-http.client';
+} from '../../errors/verifynow.exception';
+import { VERIFYNOW_FLOW_TYPES } from '../../interfaces/verifynow-module-options.interface';
+import type { ValidateOtpResult } from '../../interfaces/verifynow-otp.interface';
+import { sanitizeText } from '../../redaction/redact';
+import type { Deadline } from '../../resilience/deadline';
+import type { UpstreamCircuitBreaker } from '../../resilience/upstream-circuit-breaker';
+import {
+  VERIFYNOW_CIRCUIT_BREAKER,
+  VERIFYNOW_RESOLVED_OPTIONS,
+} from '../../verifynow.internal-constants';
+import type {
+  OtpProvider,
+  OtpProviderCapabilities,
+  ProviderHealth,
+  ProviderSendRequest,
+  ProviderSendResult,
+} from '../otp-provider.interface';
+import { UpstreamEnvelope, readEnvelope, toInteger } from './verifynow-envelope';
+import {
+  UpstreamHttpClient,
+  UpstreamParams,
+  UpstreamRequest,
+  UpstreamResponse,
+} from '../../http/upstream-http.client';
+import { verifyNowRequest } from './verifynow-endpoints';
 
 /** Seconds a code lives when the upstream's answer does not say (its documented default). */
 const DEFAULT_CODE_TIMEOUT_SECONDS = 60;
 
-/** What the upstream answered to a send. @internal */
-export interface UpstreamSendResult {
-  verificationId: string;
-  /** Seconds the code lives; for a pending code, what is left of its life. */
-  timeoutSeconds: number;
-  transactionId: string | null;
-  /** True for 506: a code sent earlier to this number is still pending; nothing went out. */
-  pending: boolean;
-}
-
 /**
- * VerifyNow's send and validate calls: the auth token (refreshed once after a
- * 401/403), the `responseCode` read whatever the HTTP status, and each answer
- * turned into a result or a typed exception. Nothing it throws carries a secret.
+ * Message Central's VerifyNow behind the {@link OtpProvider} seam: its send and
+ * validate calls with the auth token (refreshed once after a 401/403), the
+ * `responseCode` read whatever the HTTP status, each answer turned into a result
+ * or a typed exception, and its health. Nothing it throws carries a secret.
  *
  * @internal
  */
 @Injectable()
-export class VerifyNowApi {
+export class VerifyNowProvider implements OtpProvider {
+  readonly name = 'verifynow';
+  readonly capabilities: OtpProviderCapabilities = {
+    channels: VERIFYNOW_FLOW_TYPES,
+    issuesVerificationIds: true,
+    authentication: 'token',
+  };
+
   constructor(
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
-    private readonly client: VerifyNowHttpClient,
+    private readonly client: UpstreamHttpClient,
     private readonly tokens: VerifyNowTokenProvider,
+    @Inject(VERIFYNOW_CIRCUIT_BREAKER) private readonly breaker: UpstreamCircuitBreaker,
   ) {}
 
   /** Sends a code; a pending code (506) comes back with `pending: true`. */
-  async send(
-    send: { phone: ParsedPhoneNumber; flowType: VerifyNowFlowType; otpLength: number },
-    deadline: Deadline,
-  ): Promise<UpstreamSendResult> {
+  async send(send: ProviderSendRequest, deadline: Deadline): Promise<ProviderSendResult> {
     const params: UpstreamParams = {
       countryCode: send.phone.countryCode,
       customerId: this.options.credentials.customerId,
@@ -83,7 +96,7 @@ export class VerifyNowApi {
   }
 
   /** Checks a code; only `VERIFICATION_COMPLETED` returns, every other answer throws. */
-  async validate(
+  async verify(
     verificationId: string,
     code: string,
     deadline: Deadline,
@@ -125,6 +138,21 @@ export class VerifyNowApi {
     };
   }
 
+  /** Up while the breaker is not open and a token can be had. */
+  async health(): Promise<ProviderHealth> {
+    const breaker = this.breaker.state;
+    if (breaker === 'open') {
+      return { status: 'down', breaker, token: 'not checked', reason: 'CIRCUIT_OPEN' };
+    }
+    try {
+      await this.tokens.getToken();
+      return { status: 'up', breaker, token: this.tokens.canRefresh ? 'available' : 'pre-issued' };
+    } catch (error) {
+      const reason = error instanceof VerifyNowException ? error.codeName : 'UNEXPECTED_ERROR';
+      return { status: 'down', breaker, token: 'unavailable', reason };
+    }
+  }
+
   /**
    * Calls the upstream with a token; after a 401/403, drops the token, gets a new
    * one and tries once more. A second refusal is an authentication error.
@@ -136,7 +164,7 @@ export class VerifyNowApi {
     deadline: Deadline,
   ): Promise<{ envelope: UpstreamEnvelope; details: VerifyNowErrorDetails }> {
     let token = await this.tokens.getToken(deadline);
-    let response = await this.client.call(operation, params, token, deadline);
+    let response = await this.client.call(this.request(operation, params, token), deadline);
     if (isRefusal(response)) {
       if (!this.tokens.canRefresh) {
         throw this.refusal(
@@ -148,7 +176,7 @@ export class VerifyNowApi {
       }
       this.tokens.invalidate(token);
       token = await this.tokens.getToken(deadline);
-      response = await this.client.call(operation, params, token, deadline);
+      response = await this.client.call(this.request(operation, params, token), deadline);
       if (isRefusal(response)) {
         throw this.refusal(operation, response, 'a freshly issued token was refused', [token]);
       }
@@ -165,6 +193,14 @@ export class VerifyNowApi {
         retryAfterSeconds: response.retryAfterSeconds,
       },
     };
+  }
+
+  private request(
+    operation: VerifyNowOperation,
+    params: UpstreamParams,
+    token: string,
+  ): UpstreamRequest {
+    return verifyNowRequest(this.options.apiVersion, operation, params, token);
   }
 
   private refusal(

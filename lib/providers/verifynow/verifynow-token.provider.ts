@@ -1,19 +1,20 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
+import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
 import {
   VerifyNowAuthenticationException,
   VerifyNowException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
-} from '../errors/verifynow.exception';
-import { errorForUnreadableAnswer, toInteger } from '../http/upstream-envelope';
-import { UpstreamResponse, VerifyNowHttpClient } from '../http/verifynow-http.client';
-import { sanitizeText } from '../redaction/redact';
-import { retryDelayMs } from '../resilience/backoff';
-import { Deadline } from '../resilience/deadline';
-import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
-import type { VerifyNowClock } from '../verifynow.internal-constants';
+} from '../../errors/verifynow.exception';
+import { errorForUnreadableAnswer, toInteger } from './verifynow-envelope';
+import { UpstreamResponse, UpstreamHttpClient } from '../../http/upstream-http.client';
+import { sanitizeText } from '../../redaction/redact';
+import { retryDelayMs } from '../../resilience/backoff';
+import { Deadline } from '../../resilience/deadline';
+import { verifyNowRequest } from './verifynow-endpoints';
+import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../../verifynow.internal-constants';
+import type { VerifyNowClock } from '../../verifynow.internal-constants';
 import { TokenSchedule, scheduleToken } from './token-lifetime';
 
 interface CachedToken extends TokenSchedule {
@@ -47,7 +48,7 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
 
   constructor(
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
-    private readonly client: VerifyNowHttpClient,
+    private readonly client: UpstreamHttpClient,
     @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
   ) {}
 
@@ -121,7 +122,12 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
     const deadline = Deadline.after(this.options.timeoutMs);
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const token = this.readToken(await this.client.call('token', params, undefined, deadline));
+        const token = this.readToken(
+          await this.client.call(
+            verifyNowRequest(this.options.apiVersion, 'token', params),
+            deadline,
+          ),
+        );
         this.current = { token, ...scheduleToken(token, this.clock.now()) };
         return token;
       } catch (error) {

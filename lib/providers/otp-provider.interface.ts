@@ -1,0 +1,64 @@
+import type { VerifyNowFlowType } from '../interfaces/verifynow-module-options.interface';
+import type { ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
+import type { ParsedPhoneNumber } from '../phone/phone-number';
+import type { Deadline } from '../resilience/deadline';
+import type { CircuitBreakerState } from '../resilience/upstream-circuit-breaker';
+
+/** What an upstream can do, so that the core adapts to it. @internal */
+export interface OtpProviderCapabilities {
+  /** The channels it delivers codes through. */
+  channels: readonly VerifyNowFlowType[];
+  /** Whether its send answers with an id of its own to verify against. */
+  issuesVerificationIds: boolean;
+  /** A token fetched and refreshed (`'token'`), or keys sent with every call (`'api-key'`). */
+  authentication: 'token' | 'api-key';
+}
+
+/** A code to send, checked by the core. @internal */
+export interface ProviderSendRequest {
+  phone: ParsedPhoneNumber;
+  flowType: VerifyNowFlowType;
+  otpLength: number;
+}
+
+/** What the upstream answered to a send. @internal */
+export interface ProviderSendResult {
+  verificationId: string;
+  /** Seconds the code lives; for a pending code, what is left of its life. */
+  timeoutSeconds: number;
+  transactionId: string | null;
+  /** True when a code sent earlier to this number is still pending: nothing went out. */
+  pending: boolean;
+}
+
+/** How an upstream is doing, for the health indicator. @internal */
+export interface ProviderHealth {
+  status: 'up' | 'down';
+  breaker: CircuitBreakerState;
+  /** Whether it can authenticate now (`'pre-issued'`: a configured token, never refreshed). */
+  token: 'available' | 'pre-issued' | 'unavailable' | 'not checked';
+  /** Why it is down, e.g. `'AUTHENTICATION_FAILED'`. */
+  reason?: string;
+}
+
+/**
+ * The seam between the core (service facade, ledger, step-up, limits) and an
+ * upstream: everything provider-specific (paths, authentication, answer
+ * envelopes, response codes) lives behind it, in `lib/providers/<name>/`.
+ * Each call ends within the deadline it is given, and answers with a result or a
+ * typed `VerifyNowException`.
+ *
+ * @internal
+ */
+export interface OtpProvider {
+  /** The name options and logs use, e.g. `'verifynow'`. */
+  readonly name: string;
+  readonly capabilities: OtpProviderCapabilities;
+  send(request: ProviderSendRequest, deadline: Deadline): Promise<ProviderSendResult>;
+  /** Resolves only when the upstream confirms the code; every other answer throws. */
+  verify(verificationId: string, code: string, deadline: Deadline): Promise<ValidateOtpResult>;
+  health(): Promise<ProviderHealth>;
+}
+
+/** Injection token of the {@link OtpProvider} the core talks to. @internal */
+export const OTP_PROVIDER = Symbol('VERIFYNOW:OTP_PROVIDER');
