@@ -79,6 +79,21 @@ export {
 export { VerifyNowExceptionFilter } from './filters/verifynow-exception.filter';
 
 export {
+  VerifyNowException,
+  VerifyNowInvalidInputException,
+  type VerifyNowErrorBody,
+  type VerifyNowErrorDetails,
+  type VerifyNowOperation,
+} from './errors/verifynow.exception';
+export {
+  VerifyNowAuthenticationException,
+  VerifyNowCircuitOpenException,
+  VerifyNowOverloadedException,
+  VerifyNowRateLimitException,
+  VerifyNowUnavailableException,
+  VerifyNowUnknownResponseException,
+} from './http/upstream.exceptions';
+export {
   AlreadyVerifiedException,
   DuplicateResourceException,
   InvalidCountryCodeException,
@@ -89,37 +104,28 @@ export {
   ServerErrorException,
   VerificationExpiredException,
   VerificationFailedException,
-  VerifyNowAuthenticationException,
   VerifyNowBadRequestException,
-  VerifyNowCircuitOpenException,
-  VerifyNowException,
-  VerifyNowInvalidInputException,
-  VerifyNowOverloadedException,
-  VerifyNowRateLimitException,
-  VerifyNowUnavailableException,
-  VerifyNowUnknownResponseException,
   WrongOtpProvidedException,
   exceptionForResponseCode,
-  type VerifyNowErrorBody,
-  type VerifyNowErrorDetails,
-  type VerifyNowOperation,
-} from './errors/verifynow.exception';
-export { VerifyNowConfigurationError } from './errors/verifynow-configuration.error';
-export {
-  OTP_STEP_UP_ERRORS,
-  OtpCountryNotAllowedException,
-  OtpStepUpConfigurationException,
-  OtpRequiredException,
-  OtpStepUpException,
-  TooManyOtpRequestsException,
-  type OtpStepUpErrorCode,
-} from './errors/otp-step-up.exception';
+} from './providers/verifynow/verifynow-code.exceptions';
 export {
   VerifyNowResponseCode,
   responseCodeName,
   type VerifyNowResponseCodeName,
   type VerifyNowResponseCodeValue,
-} from './errors/response-codes';
+} from './providers/verifynow/verifynow-response-codes';
+export { VerifyNowConfigurationError } from './errors/verifynow-configuration.error';
+export {
+  OTP_STEP_UP_ERRORS,
+  OtpRequiredException,
+  OtpStepUpConfigurationException,
+  OtpStepUpException,
+  type OtpStepUpErrorCode,
+} from './step-up/otp-step-up.exception';
+export {
+  OtpCountryNotAllowedException,
+  TooManyOtpRequestsException,
+} from './limits/send-limit.exceptions';
 
 export { maskPhoneNumber, redactUrl } from './redaction/redact';
 export {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { OtpStepUpException } from './errors/otp-step-up.exception';
-import { exceptionForResponseCode } from './errors/verifynow.exception';
+import { OtpStepUpException } from './step-up/otp-step-up.exception';
+import { exceptionForResponseCode } from './providers/verifynow/verifynow-code.exceptions';
 import type {
   SendOtpInput,
   SendOtpResult,

@@ -4,8 +4,8 @@ import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resol
 import {
   OtpCountryNotAllowedException,
   TooManyOtpRequestsException,
-} from '../errors/otp-step-up.exception';
-import { VerifyNowUnavailableException } from '../errors/verifynow.exception';
+} from './send-limit.exceptions';
+import { VerifyNowUnavailableException } from '../http/upstream.exceptions';
 import type { VerifyNowRateLimit } from '../interfaces/verifynow-state-options.interface';
 import type { ParsedPhoneNumber } from '../phone/phone-number';
 import { subjectOf } from '../store/subject';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { OtpStepUpException, TooManyOtpRequestsException } from '../errors/otp-step-up.exception';
+import { OtpStepUpException } from '../step-up/otp-step-up.exception';
+import { TooManyOtpRequestsException } from '../limits/send-limit.exceptions';
 import { OTP_PROVIDER } from '../providers/otp-provider.interface';
 import type { OtpProvider, ProviderSendResult } from '../providers/otp-provider.interface';
 import type { SendOtpInput, SendOtpResult } from '../interfaces/verifynow-otp.interface';

@@ -3,8 +3,8 @@ import {
   VerifyNowCircuitOpenException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
-  WrongOtpProvidedException,
-} from '../errors/verifynow.exception';
+} from '../http/upstream.exceptions';
+import { WrongOtpProvidedException } from '../providers/verifynow/verifynow-code.exceptions';
 import { retryDelayMs } from './backoff';
 
 describe('retryDelayMs', () => {

@@ -2,7 +2,7 @@ import {
   VerifyNowCircuitOpenException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
-} from '../errors/verifynow.exception';
+} from '../http/upstream.exceptions';
 
 /** Backoff settings: see `tokenRetry`. @internal */
 export interface BackoffSettings {

@@ -1,4 +1,4 @@
-import { VerifyNowUnavailableException } from '../errors/verifynow.exception';
+import { VerifyNowUnavailableException } from '../http/upstream.exceptions';
 import type { VerifyNowOperation } from '../errors/verifynow.exception';
 
 /**

@@ -1,4 +1,4 @@
-import { VerifyNowOverloadedException } from '../errors/verifynow.exception';
+import { VerifyNowOverloadedException } from '../http/upstream.exceptions';
 import { OutboundRateLimiter } from './outbound-rate-limiter';
 
 describe('OutboundRateLimiter', () => {

@@ -9,9 +9,9 @@ import {
 } from 'cockatiel';
 import {
   VerifyNowCircuitOpenException,
-  VerifyNowOperation,
   VerifyNowUnavailableException,
-} from '../errors/verifynow.exception';
+} from '../http/upstream.exceptions';
+import { VerifyNowOperation } from '../errors/verifynow.exception';
 import type { VerifyNowCircuitBreakerOptions } from '../interfaces/verifynow-module-options.interface';
 
 /** Where the breaker stands; `'disabled'` when `circuitBreaker: false`. */

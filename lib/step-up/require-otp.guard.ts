@@ -12,7 +12,7 @@ import {
   OtpRequiredException,
   OtpStepUpConfigurationException,
   OtpStepUpException,
-} from '../errors/otp-step-up.exception';
+} from './otp-step-up.exception';
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 import type { RequireOtpOptions } from '../interfaces/require-otp-options.interface';
 import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';

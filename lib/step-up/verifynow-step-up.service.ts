@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { OtpStepUpException } from '../errors/otp-step-up.exception';
+import { OtpStepUpException } from './otp-step-up.exception';
 import {
   AlreadyVerifiedException,
   InvalidVerificationIdException,
@@ -8,7 +8,7 @@ import {
   VerificationExpiredException,
   VerificationFailedException,
   WrongOtpProvidedException,
-} from '../errors/verifynow.exception';
+} from '../providers/verifynow/verifynow-code.exceptions';
 import type { VerifyNowFlowType } from '../interfaces/verifynow-module-options.interface';
 import type { SendOtpResult } from '../interfaces/verifynow-otp.interface';
 import { OtpSender } from '../otp/otp-sender';

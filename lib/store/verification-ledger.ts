@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { OtpStepUpException } from '../errors/otp-step-up.exception';
+import { OtpStepUpException } from '../step-up/otp-step-up.exception';
 import {
   AlreadyVerifiedException,
   MaximumLimitReachedException,
   VerificationFailedException,
-  VerifyNowException,
-  VerifyNowUnavailableException,
   WrongOtpProvidedException,
   exceptionForResponseCode,
-} from '../errors/verifynow.exception';
+} from '../providers/verifynow/verifynow-code.exceptions';
+import { VerifyNowException } from '../errors/verifynow.exception';
+import { VerifyNowUnavailableException } from '../http/upstream.exceptions';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
 import {

@@ -2,11 +2,13 @@ import {
   VerifyNowErrorDetails,
   VerifyNowException,
   VerifyNowOperation,
+} from '../../errors/verifynow.exception';
+import {
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
   VerifyNowUnknownResponseException,
-} from '../../errors/verifynow.exception';
-import { responseCodeName } from '../../errors/response-codes';
+} from '../../http/upstream.exceptions';
+import { responseCodeName } from './verifynow-response-codes';
 import { UpstreamResponse } from '../../http/upstream-http.client';
 
 /** The `{ responseCode, message, data }` body of a send or validate answer. @internal */

@@ -3,10 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
 import {
   VerifyNowAuthenticationException,
-  VerifyNowException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
-} from '../../errors/verifynow.exception';
+} from '../../http/upstream.exceptions';
+import { VerifyNowException } from '../../errors/verifynow.exception';
 import { errorForUnreadableAnswer, toInteger } from './verifynow-envelope';
 import { UpstreamResponse, UpstreamHttpClient } from '../../http/upstream-http.client';
 import { sanitizeText } from '../../redaction/redact';

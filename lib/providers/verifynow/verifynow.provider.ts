@@ -1,15 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { VerifyNowTokenProvider } from './verifynow-token.provider';
 import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
-import { VerifyNowResponseCode } from '../../errors/response-codes';
+import { VerifyNowResponseCode } from './verifynow-response-codes';
 import {
   VerifyNowAuthenticationException,
+  VerifyNowUnknownResponseException,
+} from '../../http/upstream.exceptions';
+import {
   VerifyNowErrorDetails,
   VerifyNowException,
   VerifyNowOperation,
-  VerifyNowUnknownResponseException,
-  exceptionForResponseCode,
 } from '../../errors/verifynow.exception';
+import { exceptionForResponseCode } from './verifynow-code.exceptions';
 import { VERIFYNOW_FLOW_TYPES } from '../../interfaces/verifynow-module-options.interface';
 import type { ValidateOtpResult } from '../../interfaces/verifynow-otp.interface';
 import { sanitizeText } from '../../redaction/redact';

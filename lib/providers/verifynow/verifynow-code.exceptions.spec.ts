@@ -1,12 +1,15 @@
 import { HttpException } from '@nestjs/common';
-import { VerifyNowResponseCode, responseCodeName } from './response-codes';
+import { VerifyNowException } from '../../errors/verifynow.exception';
 import {
-  RESPONSE_CODE_MAPPING,
   VerifyNowAuthenticationException,
-  VerifyNowException,
   VerifyNowUnknownResponseException,
-  exceptionForResponseCode,
-} from './verifynow.exception';
+} from '../../http/upstream.exceptions';
+import { exceptionForResponseCode } from './verifynow-code.exceptions';
+import {
+  VERIFYNOW_ERROR_CODES,
+  VerifyNowResponseCode,
+  responseCodeName,
+} from './verifynow-response-codes';
 
 describe('exceptionForResponseCode', () => {
   const documented = Object.entries(VerifyNowResponseCode).filter(([name]) => name !== 'SUCCESS');
@@ -16,7 +19,7 @@ describe('exceptionForResponseCode', () => {
       operation: 'validate',
       upstreamStatus: 200,
     });
-    const mapping = RESPONSE_CODE_MAPPING[name as keyof typeof RESPONSE_CODE_MAPPING];
+    const mapping = VERIFYNOW_ERROR_CODES[name as keyof typeof VERIFYNOW_ERROR_CODES];
     expect(exception).toBeInstanceOf(VerifyNowException);
     expect(exception).toBeInstanceOf(HttpException);
     expect(exception.constructor).not.toBe(VerifyNowException);
