@@ -1,4 +1,8 @@
-import { SEED_MAGIC_NUMBERS, httpStatusForCode, magicOutcome } from './sandbox-magic-numbers';
+import {
+  SEED_MAGIC_NUMBERS,
+  httpStatusForCode,
+  magicOutcome,
+} from './verifynow-sandbox.magic-numbers';
 
 describe('magic numbers', () => {
   it('keeps the seed table: six numbers, six outcomes', () => {
