@@ -1,9 +1,7 @@
-import { HttpStatus } from '@nestjs/common';
-import { GENERIC_SERVER_BODY } from '../../errors/verifynow.exception';
-
 /**
  * Every error `responseCode` VerifyNow documents, written once: its number, the
- * HTTP status the module answers with, the message the end user sees, and
+ * HTTP status the module answers with (plain numbers: the sandbox uses this
+ * table too, without Nest), the message the end user sees, and
  * whether the answer shows it (`false`: a configuration problem, answered as a
  * generic 500). The README's error table is checked against it by a test.
  *
@@ -12,73 +10,74 @@ import { GENERIC_SERVER_BODY } from '../../errors/verifynow.exception';
 export const VERIFYNOW_ERROR_CODES = {
   BAD_REQUEST: {
     code: 400,
-    status: HttpStatus.BAD_REQUEST,
+    status: 400,
     message: 'The verification provider rejected the request as invalid.',
     expose: true,
   },
   DUPLICATE_RESOURCE: {
     code: 409,
-    status: HttpStatus.CONFLICT,
+    status: 409,
     message: 'The verification provider refused a duplicate request.',
     expose: true,
   },
   SERVER_ERROR: {
     code: 500,
-    status: HttpStatus.BAD_GATEWAY,
+    status: 502,
     message: 'The verification provider failed; try again later.',
     expose: true,
   },
   INVALID_CUSTOMER_ID: {
     code: 501,
-    status: HttpStatus.INTERNAL_SERVER_ERROR,
-    message: GENERIC_SERVER_BODY.message,
+    status: 500,
+    // Not shown: answered with the generic body of hidden errors.
+    message: 'The verification service is not available right now.',
     expose: false,
   },
   INVALID_VERIFICATION_ID: {
     code: 505,
-    status: HttpStatus.NOT_FOUND,
+    status: 404,
     message: 'No verification with this id exists.',
     expose: true,
   },
   REQUEST_ALREADY_EXISTS: {
     code: 506,
-    status: HttpStatus.CONFLICT,
+    status: 409,
     message: 'A code was already sent to this number and is still valid.',
     expose: true,
   },
   INVALID_COUNTRY_CODE: {
     code: 511,
-    status: HttpStatus.BAD_REQUEST,
+    status: 400,
     message: 'The country code is not supported.',
     expose: true,
   },
   VERIFICATION_FAILED: {
     code: 700,
-    status: HttpStatus.UNAUTHORIZED,
+    status: 401,
     message: 'The verification failed.',
     expose: true,
   },
   WRONG_OTP_PROVIDED: {
     code: 702,
-    status: HttpStatus.UNAUTHORIZED,
+    status: 401,
     message: 'The code is wrong.',
     expose: true,
   },
   ALREADY_VERIFIED: {
     code: 703,
-    status: HttpStatus.CONFLICT,
+    status: 409,
     message: 'This verification has already been completed.',
     expose: true,
   },
   VERIFICATION_EXPIRED: {
     code: 705,
-    status: HttpStatus.GONE,
+    status: 410,
     message: 'The code has expired; request a new one.',
     expose: true,
   },
   MAXIMUM_LIMIT_REACHED: {
     code: 800,
-    status: HttpStatus.TOO_MANY_REQUESTS,
+    status: 429,
     message: 'Too many attempts; try again later.',
     expose: true,
   },

@@ -1,4 +1,4 @@
-import { VerifyNowResponseCode } from '../../../errors/response-codes';
+import { VerifyNowResponseCode } from '../verifynow-response-codes';
 import { VERIFYNOW_FLOW_TYPES } from '../../../interfaces/verifynow-module-options.interface';
 import { isKnownDialCode } from '../../../phone/phone-number';
 import { VerifyNowReply, business } from './verifynow-sandbox.replies';
