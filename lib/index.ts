@@ -13,8 +13,8 @@ export {
 export type { CircuitBreakerState } from './resilience/upstream-circuit-breaker';
 
 export { RequireOtp, VerifiedOtpProof, getVerifiedOtp } from './step-up/require-otp.decorator';
-export { REQUIRE_OTP_METADATA } from './step-up/require-otp.metadata';
-export { RequireOtpGuard, type RequireOtpSettings } from './step-up/require-otp.guard';
+export { REQUIRE_OTP_METADATA, type RequireOtpSettings } from './step-up/require-otp.metadata';
+export { RequireOtpGuard } from './step-up/require-otp.guard';
 export type { OtpRequest } from './step-up/otp-invocation';
 export { VerifiedOtp } from './step-up/verified-otp';
 export {

@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { Observable } from 'rxjs';
 import { isTracked, isTracking, trackRun } from './handler-runs';
 import { holderOf, invocationOf, readMark, requestOf } from './otp-invocation';
-import { VerifyNowStepUpService } from './verifynow-step-up.service';
+import { stepUpServices } from './step-up.services';
 
 /**
  * Applied by `@RequireOtp()` beside its guard: when the request fails before
@@ -43,9 +43,8 @@ export class OtpProofInterceptor implements NestInterceptor {
               return;
             }
             mark.spent = undefined;
-            this.moduleRef
-              .get(VerifyNowStepUpService, { strict: false })
-              .restore(spent)
+            const restored = stepUpServices(this.moduleRef)?.stepUp.restore(spent);
+            void Promise.resolve(restored)
               .catch(() => undefined)
               .finally(() => subscriber.error(error));
           },

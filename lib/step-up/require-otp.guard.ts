@@ -7,7 +7,6 @@ import {
   Type,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import {
   OtpRequiredException,
   OtpStepUpConfigurationException,
@@ -15,7 +14,6 @@ import {
 } from './otp-step-up.exception';
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 import type { RequireOtpOptions } from '../interfaces/require-otp-options.interface';
-import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import { claimDefaultPurpose, defaultPurpose } from './default-purpose';
 import {
   OtpRequest,
@@ -26,23 +24,17 @@ import {
   requestOf,
   writeMark,
 } from './otp-invocation';
-import { REQUIRE_OTP_METADATA } from './require-otp.metadata';
+import { REQUIRE_OTP_METADATA, RequireOtpSettings } from './require-otp.metadata';
 import {
   OTP_GUARD_FAMILY,
   actingGuard,
   guardOrderHint,
   isApplicationGuard,
   isDecoratorGuard,
+  where,
 } from './step-up-guard-order';
-import { OtpProof, VerifyNowStepUpService } from './verifynow-step-up.service';
-
-/** Route settings with the module's defaults filled in. */
-export interface RequireOtpSettings extends Required<
-  Pick<RequireOtpOptions, 'autoSend' | 'maxAgeSeconds'>
-> {
-  resolvePhoneNumber: RequireOtpOptions['resolvePhoneNumber'];
-  flowType: RequireOtpOptions['flowType'];
-}
+import { StepUpServices, stepUpServices } from './step-up.services';
+import type { OtpProof } from './verifynow-step-up.service';
 
 /**
  * Enforces `@RequireOtp()`, which applies it by itself: after global and
@@ -64,7 +56,6 @@ export interface RequireOtpSettings extends Required<
 export class RequireOtpGuard implements CanActivate {
   protected readonly logger = new Logger(RequireOtpGuard.name);
   private readonly warned = new Set<string>();
-  private found: { stepUp: VerifyNowStepUpService; options: ResolvedVerifyNowOptions } | undefined;
 
   constructor(
     protected readonly reflector: Reflector,
@@ -285,21 +276,15 @@ export class RequireOtpGuard implements CanActivate {
     }
   }
 
-  /** The module's services, found wherever `VerifyNowModule` was imported. */
-  private module(): { stepUp: VerifyNowStepUpService; options: ResolvedVerifyNowOptions } {
-    if (this.found === undefined) {
-      try {
-        this.found = {
-          stepUp: this.moduleRef.get(VerifyNowStepUpService, { strict: false }),
-          options: this.moduleRef.get(VERIFYNOW_RESOLVED_OPTIONS, { strict: false }),
-        };
-      } catch {
-        throw this.misconfigured(
-          'VerifyNowModule is not part of this application: import VerifyNowModule.forRoot() (or forRootAsync()) once, e.g. in AppModule',
-        );
-      }
+  /** The module's services; without a `VerifyNowModule` in the application, a 500 that says so. */
+  private module(): StepUpServices {
+    const services = stepUpServices(this.moduleRef);
+    if (services === undefined) {
+      throw this.misconfigured(
+        'VerifyNowModule is not part of this application: import VerifyNowModule.forRoot() (or forRootAsync()) once, e.g. in AppModule',
+      );
     }
-    return this.found;
+    return services;
   }
 }
 
@@ -307,7 +292,3 @@ Object.defineProperty(RequireOtpGuard.prototype, OTP_GUARD_FAMILY, { value: true
 
 /** A subclass registered globally, per invocation, whose hooks the decorator's guard uses. */
 const nominees = new WeakMap<ExecutionContext, RequireOtpGuard>();
-
-function where(context: ExecutionContext): string {
-  return `${context.getClass().name}.${context.getHandler().name}`;
-}

@@ -72,8 +72,12 @@ export function guardOrderHint(context: ExecutionContext): string {
     .slice(last + 1)
     .filter((guard) => guard !== undefined && !isFamily(guard))
     .map((guard) => (guard as GuardClass).name);
-  const where = `${context.getClass().name}.${context.getHandler().name}`;
   return later.length > 0
-    ? `guards that run after it on ${where}: ${later.join(', ')}; write @RequireOtp() above @UseGuards(...) so that authentication runs first`
+    ? `guards that run after it on ${where(context)}: ${later.join(', ')}; write @RequireOtp() above @UseGuards(...) so that authentication runs first`
     : 'authentication must set request.user before it runs: register your auth guard globally (APP_GUARD), or on the controller, or on the route with @RequireOtp() written above @UseGuards(AuthGuard)';
+}
+
+/** `Controller.handler`, for messages. @internal */
+export function where(context: ExecutionContext): string {
+  return `${context.getClass().name}.${context.getHandler().name}`;
 }
