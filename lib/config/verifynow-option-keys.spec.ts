@@ -1,6 +1,19 @@
-import { unknownOptionProblems } from './verifynow-option-keys';
+import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
+import type { VerifyNowModuleOptions } from '../interfaces/verifynow-module-options.interface';
+import { resolveVerifyNowOptions } from './verifynow-options.resolver';
 
-describe('unknownOptionProblems', () => {
+/** The problems about unknown keys that the options raise, every other problem left out. */
+function unknownOptionProblems(options: unknown): string[] {
+  try {
+    resolveVerifyNowOptions(options as VerifyNowModuleOptions, { NODE_ENV: 'test' });
+    return [];
+  } catch (error) {
+    if (!(error instanceof VerifyNowConfigurationError)) throw error;
+    return error.problems.filter((problem) => problem.startsWith('unknown option'));
+  }
+}
+
+describe('unknown option keys', () => {
   it.each([
     [{ gaurd: {} }, 'unknown option gaurd (did you mean guard?)'],
     [
@@ -48,30 +61,45 @@ describe('unknownOptionProblems', () => {
   it('accepts every known key, and never looks into the application’s own objects', () => {
     const own = { anything: 1, goes: { here: true } };
     const resolvePhoneNumber = Object.assign(() => undefined, { extra: 1 });
-    expect(
-      unknownOptionProblems({
-        customerId: 'C-1',
-        password: 'pw',
-        sandbox: { code: '1234', port: 0 },
-        circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 10 },
-        tokenRetry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 },
-        guard: {
-          resolvePhoneNumber,
-          autoSend: true,
-          maxAgeSeconds: 60,
-          maxFailedAttempts: 3,
-          flowType: 'SMS',
-          headers: { verificationId: 'x-id', code: 'x-code' },
-        },
-        store: { redis: { url: 'redis://x', client: own, keyPrefix: 'p:' }, ledger: own },
-        limits: {
-          perPhoneNumber: { limit: 1, ttlSeconds: 1 },
-          perClientIp: false,
-          allowedCountries: ['IN'],
-          storage: own,
-        },
-      }),
-    ).toEqual([]);
+    const everyOption = {
+      customerId: 'C-1',
+      password: 'pw',
+      key: 'cHc=',
+      authToken: 'token-123456',
+      country: '91',
+      email: 'ops@example.com',
+      baseUrl: 'https://verify.example.com',
+      apiVersion: 'v3',
+      defaultCountryCode: '91',
+      defaultFlowType: 'SMS',
+      otpLength: 6,
+      timeoutMs: 1000,
+      sandbox: { code: '1234', port: 0 },
+      maxRequestsPerSecond: 10,
+      maxQueuedRequests: 10,
+      circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 10 },
+      tokenRetry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 },
+      guard: {
+        resolvePhoneNumber,
+        autoSend: true,
+        maxAgeSeconds: 60,
+        maxFailedAttempts: 3,
+        flowType: 'SMS',
+        headers: { verificationId: 'x-id', code: 'x-code' },
+      },
+      store: {
+        redis: { url: 'redis://x', client: own, keyPrefix: 'p:' },
+        ledger: own,
+        ledgerTtlSeconds: 900,
+      },
+      limits: {
+        perPhoneNumber: { limit: 1, ttlSeconds: 1 },
+        perClientIp: false,
+        allowedCountries: ['IN'],
+        storage: own,
+      },
+    } satisfies Record<keyof VerifyNowModuleOptions, unknown>;
+    expect(unknownOptionProblems(everyOption)).toEqual([]);
   });
 
   it('leaves values that are not objects to the type checks', () => {

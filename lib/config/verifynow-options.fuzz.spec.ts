@@ -1,7 +1,7 @@
 import { fuzzRuns } from '../../test/helpers/fuzz';
 import fc from 'fast-check';
 import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
-import { VERIFYNOW_FLOW_TYPES } from '../interfaces/verifynow-module-options.interface';
+import { VERIFYNOW_FLOW_TYPES } from './verifynow-config.constants';
 import { VERIFYNOW_ENV_VARS } from './verifynow-env';
 import { resolveVerifyNowOptions } from './verifynow-options.resolver';
 

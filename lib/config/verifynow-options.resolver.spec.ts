@@ -64,6 +64,19 @@ describe('resolveVerifyNowOptions', () => {
     });
   });
 
+  it('takes the variable for an option code sets to null or leaves out, at any depth', () => {
+    const resolved = resolveVerifyNowOptions(
+      { ...credentials, otpLength: null, store: { redis: { keyPrefix: 'app:' } } } as never,
+      { VERIFYNOW_OTP_LENGTH: '7', VERIFYNOW_REDIS_URL: 'redis://127.0.0.1:6379/2' },
+    );
+    expect(resolved.otpLength).toBe(7);
+    expect(resolved.store.redis).toEqual({
+      url: 'redis://127.0.0.1:6379/2',
+      client: undefined,
+      keyPrefix: 'app:',
+    });
+  });
+
   it('treats empty environment variables as unset', () => {
     const resolved = resolveVerifyNowOptions(credentials, { VERIFYNOW_OTP_LENGTH: '  ' });
     expect(resolved.otpLength).toBe(6);
@@ -292,6 +305,21 @@ describe('verifyNowOptionsFromEnv', () => {
       }),
     ).toEqual({ customerId: 'C-9', password: 'pw', sandbox: true });
     expect(verifyNowOptionsFromEnv({ NODE_ENV: 'staging' })).toEqual({});
+  });
+
+  it('nests the options that live inside another one, as code gives them', () => {
+    expect(
+      verifyNowOptionsFromEnv({
+        VERIFYNOW_REDIS_URL: 'redis://127.0.0.1:6379/1',
+        VERIFYNOW_ALLOWED_COUNTRIES: 'in, id',
+        VERIFYNOW_SANDBOX: 'false',
+        VERIFYNOW_SANDBOX_CODE: '123456',
+      }),
+    ).toEqual({
+      store: { redis: { url: 'redis://127.0.0.1:6379/1' } },
+      limits: { allowedCountries: ['IN', 'ID'] },
+      sandbox: false,
+    });
   });
 
   it('names the variable behind a bad value', () => {

@@ -1,519 +1,221 @@
-import {
-  VERIFYNOW_FLOW_TYPES,
-  VerifyNowApiVersion,
-  VerifyNowCircuitBreakerOptions,
-  VerifyNowFlowType,
-  VerifyNowModuleOptions,
-  VerifyNowSandboxModuleOptions,
-  VerifyNowTokenRetryOptions,
-} from '../interfaces/verifynow-module-options.interface';
-import { getCountries } from 'libphonenumber-js/max';
+import * as v from 'valibot';
 import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
-import { isKnownDialCode } from '../phone/phone-number';
-import {
-  ResolvedGuardOptions,
-  ResolvedLimitsOptions,
-  ResolvedStoreOptions,
-  resolveStateOptions,
-} from './verifynow-state-options.resolver';
-import { resolveResilienceOptions } from './verifynow-resilience-options.resolver';
-import { unknownOptionProblems } from './verifynow-option-keys';
+import type { VerifyNowModuleOptions } from '../interfaces/verifynow-module-options.interface';
+import { EnvironmentSource, optionLabel, readVerifyNowEnv } from './verifynow-env';
+import { UNKNOWN_KEY, isObject } from './verifynow-option-checks';
+import { ENV_PATHS, KNOWN_KEYS, OPTIONS, pathOf } from './verifynow-options.schema';
+import { closestKey, printableKey } from './verifynow-option-keys';
 import { CREDENTIAL_OPTIONS, decideSandboxMode } from './verifynow-sandbox-mode';
 import {
-  EnvironmentSource,
-  VerifyNowEnvOptions,
-  optionLabel,
-  readVerifyNowEnv,
-} from './verifynow-env';
+  ResolvedVerifyNowOptions,
+  SANDBOX_DEFAULT_CREDENTIALS,
+  VerifyNowCredentials,
+} from './verifynow-resolved-options';
 
-/** The upstream's production address. */
-export const DEFAULT_BASE_URL = 'https://cpaas.messagecentral.com';
-/** Digits in a code unless configured otherwise (the upstream's own default is 4). */
-export const DEFAULT_OTP_LENGTH = 6;
-/** Deadline of an upstream request unless configured otherwise. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_OTP_LENGTH,
+  DEFAULT_TIMEOUT_MS,
+} from './verifynow-config.constants';
 
-/** The credentials of the embedded sandbox, which takes no others. */
-export const SANDBOX_DEFAULT_CREDENTIALS = {
-  customerId: 'C-SANDBOX',
-  password: 'sandbox',
-} as const;
+export {
+  SANDBOX_DEFAULT_CREDENTIALS,
+  type ResolvedGuardOptions,
+  type ResolvedLimitsOptions,
+  type ResolvedStoreOptions,
+  type ResolvedVerifyNowOptions,
+  type VerifyNowCredentials,
+} from './verifynow-resolved-options';
 
-/** How the module authenticates to the upstream. */
-export type VerifyNowCredentials =
-  | {
-      /** A token is fetched, cached and refreshed from these. */
-      type: 'key';
-      customerId: string;
-      /** Base64 of the password. */
-      key: string;
-    }
-  | {
-      /** A pre-issued token; never refreshed. */
-      type: 'token';
-      customerId: string | undefined;
-      authToken: string;
-    };
+/** The options as checked, less the index signature of the unknown-key check. */
+type Checked<T> = T extends object
+  ? string extends keyof T
+    ? { [K in keyof T as string extends K ? never : K]: Checked<T[K]> }
+    : T
+  : T;
+
+/** Sets `value` at `at` where nothing is set: copying, never changing, the objects on the way. */
+function fill(parent: Record<PropertyKey, unknown>, at: readonly PropertyKey[], value: unknown) {
+  const [key, ...rest] = at;
+  const child =
+    parent[key] === undefined && rest.length > 0 && value !== undefined ? {} : parent[key];
+  if (rest.length === 0) {
+    parent[key] ??= value;
+  } else if (isObject(child) || Array.isArray(child)) {
+    fill(
+      (parent[key] = Array.isArray(child)
+        ? [...(child as unknown[])]
+        : { ...child }) as typeof parent,
+      rest,
+      value,
+    );
+  }
+}
 
 /**
- * The module's options once checked: every default applied, the mode decided.
- *
- * @internal
+ * Checks the options of code, each left out (or `null`) read from its variable. Returns
+ * every unknown key (in the order given) and every invalid option, with what is valid.
  */
-export interface ResolvedVerifyNowOptions {
-  /** `'sandbox'` when the embedded sandbox stands in for the upstream. */
-  mode: 'live' | 'sandbox';
-  /** Why the sandbox runs: asked for, or chosen because no credentials are set (development and test only). */
-  sandboxReason: 'configured' | 'no-credentials' | undefined;
-  /** In sandbox mode, always the sandbox's own (`SANDBOX_DEFAULT_CREDENTIALS`). */
-  credentials: VerifyNowCredentials;
-  country: string | undefined;
-  email: string | undefined;
-  /** In sandbox mode, replaced by the sandbox's own address once it listens. */
-  baseUrl: string;
-  apiVersion: VerifyNowApiVersion;
-  defaultCountryCode: string | undefined;
-  defaultFlowType: VerifyNowFlowType;
-  otpLength: number;
-  timeoutMs: number;
-  sandbox: Required<Pick<VerifyNowSandboxModuleOptions, 'port'>> &
-    Pick<VerifyNowSandboxModuleOptions, 'code'>;
-  /** Requests started per second; 0 means no cap. */
-  maxRequestsPerSecond: number;
-  maxQueuedRequests: number;
-  /** `undefined` when the breaker is off. */
-  circuitBreaker: Required<VerifyNowCircuitBreakerOptions> | undefined;
-  tokenRetry: Required<VerifyNowTokenRetryOptions>;
-  /** `@RequireOtp()` defaults. */
-  guard: ResolvedGuardOptions;
-  /** Where the ledger and send counters live. */
-  store: ResolvedStoreOptions;
-  /** Send limits. */
-  limits: ResolvedLimitsOptions;
-  /** Values that must never appear in a log line or an error. */
-  secrets: readonly string[];
-}
-
-type OptionKey = keyof VerifyNowEnvOptions;
-
-/** What a parser makes of one value: the converted value, or what is wrong with it. */
-type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
-
-interface OptionSpec<T> {
-  /** Secrets are never echoed in a message. */
-  secret: boolean;
-  /** A URL, echoed with whatever precedes an `@` masked, even when it does not parse. */
-  url?: true;
-  parse(value: unknown): Parsed<T>;
-}
-
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const fail = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
-
-function stringOption(pattern: RegExp, expectation: string, secret = false): OptionSpec<string> {
-  return {
-    secret,
-    parse: (value) =>
-      typeof value === 'string' && pattern.test(value.trim())
-        ? ok(value.trim())
-        : fail(expectation),
-  };
-}
-
-function integerOption(min: number, max: number, expectation: string): OptionSpec<number> {
-  return {
-    secret: false,
-    parse(value) {
-      const number =
-        typeof value === 'number'
-          ? value
-          : typeof value === 'string' && /^\d+$/.test(value.trim())
-            ? Number(value.trim())
-            : NaN;
-      return Number.isInteger(number) && number >= min && number <= max
-        ? ok(number)
-        : fail(expectation);
-    },
-  };
-}
-
-function enumOption<T extends string>(values: readonly T[], expectation: string): OptionSpec<T> {
-  return {
-    secret: false,
-    parse(value) {
-      const upper = typeof value === 'string' ? value.trim().toUpperCase() : undefined;
-      const match = values.find((candidate) => candidate.toUpperCase() === upper);
-      return match !== undefined ? ok(match) : fail(expectation);
-    },
-  };
-}
-
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
-
-function parseBoolean(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') {
-    return value;
+function check(code: unknown, env: EnvironmentSource) {
+  const variables = readVerifyNowEnv(env);
+  const raw: Record<string, unknown> = isObject(code) ? { ...code } : {};
+  raw.sandbox = isObject(raw.sandbox) ? [true, raw.sandbox] : [raw.sandbox, {}];
+  ENV_PATHS.forEach((at, option) => fill(raw, at, variables[option]));
+  const { output, issues = [] } = v.safeParse(OPTIONS, raw, {
+    message: (issue) => `${issue.expected}`,
+  });
+  const unknown = new Map<string, string>();
+  const invalid = new Map<string, string>();
+  for (const { message, path = [] } of issues) {
+    const at = path.map((item) => item.key as PropertyKey);
+    const [parent, key] = [pathOf(at.slice(0, -1)), String(at.at(-1))];
+    if (message !== UNKNOWN_KEY) {
+      // One problem per option: the first its check found.
+      if (!invalid.has(pathOf(at))) invalid.set(pathOf(at), `${pathOf(at)} ${message}`);
+      continue;
+    }
+    const prefix = parent && `${parent}.`;
+    const guess = closestKey(key, KNOWN_KEYS.get(parent) ?? []);
+    const hint = guess === undefined ? '' : ` (did you mean ${prefix}${guess}?)`;
+    // In the order given: by each key's place among its siblings, level by level.
+    const order = path.map((item) => Object.keys(item.input as object).indexOf(String(item.key)));
+    unknown.set(
+      order.map((place) => `${place}`.padStart(6)).join(),
+      `unknown option ${prefix}${printableKey(key)}${hint}`,
+    );
   }
-  if (typeof value === 'string') {
-    const word = value.trim().toLowerCase();
-    if (TRUE_WORDS.has(word)) return true;
-    if (FALSE_WORDS.has(word)) return false;
-  }
+  const given = CREDENTIAL_OPTIONS.filter((option) => raw[option] !== undefined);
+  const valid = (...paths: string[]) =>
+    paths.every((path) => ![...invalid.keys()].some((bad) => `${path}.`.startsWith(`${bad}.`)));
+  const problems = [...unknown].sort().map(([, problem]) => problem);
+  const options = output as Checked<v.InferOutput<typeof OPTIONS>>;
+  return { options, variables, given, valid, problems, invalid };
+}
+
+/** The live credentials the valid ones given make, or why they make none. */
+function liveCredentials(
+  given: Partial<Record<(typeof CREDENTIAL_OPTIONS)[number], string>>,
+  valid: (option: string) => boolean,
+  problems: string[],
+) {
+  const [customerId, password, key, authToken] = CREDENTIAL_OPTIONS.map((option) =>
+    valid(option) ? given[option] : undefined,
+  );
+  const [secret, label] = [password ?? key, `${optionLabel('password')} or ${optionLabel('key')}`];
+  if (password !== undefined && key !== undefined) {
+    problems.push(`set only one of ${label}: key is the Base64 of password`);
+  } else if (authToken !== undefined && secret !== undefined) {
+    problems.push(
+      `set either ${optionLabel('authToken')} or a password/key, not both: a pre-issued token is never refreshed`,
+    );
+  } else if (authToken !== undefined) {
+    return { type: 'token' as const, customerId, authToken };
+  } else if (secret !== undefined && customerId !== undefined) {
+    return { type: 'key' as const, customerId, key: key ?? Buffer.from(secret).toString('base64') };
+  } else if (secret !== undefined) {
+    problems.push(`${optionLabel('customerId')} is required with a password or key`);
+  } else if (customerId !== undefined) {
+    problems.push(`${label} is required with ${optionLabel('customerId')}`);
+  } // Otherwise every credential given is invalid, and reported already.
   return undefined;
-}
-
-const COUNTRIES = new Set<string>(getCountries());
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-const SPECS = {
-  customerId: stringOption(
-    /^[^\s]{1,128}$/,
-    'must be your Message Central account id without spaces, e.g. C-33432A5F49F7404',
-  ),
-  password: {
-    secret: true,
-    parse: (value: unknown) =>
-      typeof value === 'string' && value.length > 0
-        ? ok(value)
-        : fail<string>('must be a non-empty string (the account password, in plain text)'),
-  },
-  key: stringOption(
-    /^(?=.{4,})/,
-    'must be the account password encoded in Base64 (or set password instead)',
-    true,
-  ),
-  authToken: stringOption(
-    /^[^\s]{8,}$/,
-    'must be a token of at least 8 characters without spaces',
-    true,
-  ),
-  country: stringOption(
-    /^(\+?[1-9]\d{0,3}|[A-Za-z]{2})$/,
-    "must be the account's country as a dial code (e.g. 91) or ISO code (e.g. IN)",
-  ),
-  email: stringOption(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address'),
-  baseUrl: {
-    secret: false,
-    url: true,
-    parse(value: unknown): Parsed<string> {
-      const expectation = `must be an http(s) URL without query string, e.g. ${DEFAULT_BASE_URL}`;
-      if (typeof value !== 'string') return fail(expectation);
-      try {
-        const url = new URL(value.trim());
-        if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
-          return fail(expectation);
-        }
-        if (url.username || url.password) {
-          return fail(`${expectation}, and without credentials in it`);
-        }
-        return ok(url.toString().replace(/\/+$/, ''));
-      } catch {
-        return fail(expectation);
-      }
-    },
-  },
-  apiVersion: enumOption<VerifyNowApiVersion>(['v3', 'v2'], "must be 'v3' or 'v2'"),
-  defaultCountryCode: {
-    secret: false,
-    parse(value: unknown): Parsed<string> {
-      const match = typeof value === 'string' ? /^\+?([1-9]\d{0,3})$/.exec(value.trim()) : null;
-      return match && isKnownDialCode(match[1])
-        ? ok(match[1])
-        : fail('must be a known dial code, with or without +, e.g. 91');
-    },
-  },
-  defaultFlowType: enumOption<VerifyNowFlowType>(
-    VERIFYNOW_FLOW_TYPES,
-    `must be one of ${VERIFYNOW_FLOW_TYPES.join(', ')}`,
-  ),
-  otpLength: integerOption(4, 8, 'must be an integer from 4 to 8'),
-  timeoutMs: integerOption(
-    1,
-    300_000,
-    'must be an integer number of milliseconds from 1 to 300000',
-  ),
-  sandbox: {
-    secret: false,
-    parse(value: unknown): Parsed<boolean | VerifyNowSandboxModuleOptions> {
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        return ok(value as VerifyNowSandboxModuleOptions);
-      }
-      const flag = parseBoolean(value);
-      return flag === undefined
-        ? fail('must be true or false (or, in code, an object of sandbox settings)')
-        : ok(flag);
-    },
-  },
-  sandboxCode: stringOption(/^\d{4,8}$/, 'must be 4 to 8 digits', true),
-  sandboxPort: integerOption(0, 65_535, 'must be a port number from 0 to 65535'),
-  // The URL may hold the Redis password: never echoed.
-  redisUrl: stringOption(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL', true),
-  maxRequestsPerSecond: integerOption(
-    0,
-    100_000,
-    'must be an integer from 0 (no cap) to 100000 requests per second',
-  ),
-  allowedCountries: {
-    secret: false,
-    parse(value: unknown): Parsed<string[]> {
-      const list =
-        typeof value === 'string'
-          ? value.split(',')
-          : Array.isArray(value)
-            ? (value as unknown[])
-            : [];
-      const codes = list.map((code) => (typeof code === 'string' ? code.trim().toUpperCase() : ''));
-      return codes.length > 0 && codes.every((code) => COUNTRIES.has(code))
-        ? ok(codes)
-        : fail('must list ISO 3166-1 alpha-2 country codes, e.g. IN,ID');
-    },
-  },
-} satisfies Record<OptionKey, OptionSpec<unknown>>;
-
-type SpecValue<K extends OptionKey> = (typeof SPECS)[K] extends OptionSpec<infer T> ? T : never;
-
-/**
- * Masks the credentials a URL may carry: everything between the scheme and the last
- * `@` (`https://user:secret@host` → `https://***@host`).
- */
-function maskUserinfo(text: string): string {
-  const at = text.lastIndexOf('@');
-  if (at < 0) {
-    return text;
-  }
-  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(text)?.[0] ?? '';
-  return `${scheme}***${text.slice(at)}`;
-}
-
-/**
- * A short picture of a rejected value; objects are named, never stringified (their
- * toString may be anything), and URLs never show their credentials.
- */
-function describeValue(value: unknown, isUrl = false): string {
-  let text: string;
-  if (typeof value === 'string') {
-    text = JSON.stringify(isUrl || value.includes('://') ? maskUserinfo(value) : value);
-  } else if (
-    value === null ||
-    ['number', 'boolean', 'bigint', 'undefined'].includes(typeof value)
-  ) {
-    text = String(value);
-  } else {
-    text = Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
-  }
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
-}
-
-/** Reads, checks and converts options one at a time, collecting every problem. */
-class OptionReader {
-  readonly problems: string[] = [];
-
-  constructor(
-    private readonly code: Partial<Record<OptionKey, unknown>>,
-    private readonly env: VerifyNowEnvOptions,
-  ) {}
-
-  /** The option's value: from code when given there, else from its environment variable. */
-  get<K extends OptionKey>(option: K): SpecValue<K> | undefined {
-    const fromCode = this.code[option];
-    const raw = fromCode !== undefined && fromCode !== null ? fromCode : this.env[option];
-    if (raw === undefined) {
-      return undefined;
-    }
-    const spec = SPECS[option] as OptionSpec<SpecValue<K>>;
-    const parsed = spec.parse(raw);
-    if (parsed.ok) {
-      return parsed.value;
-    }
-    const got = spec.secret ? '' : `; got ${describeValue(raw, spec.url)}`;
-    this.problems.push(`${optionLabel(option)} ${parsed.problem}${got}`);
-    return undefined;
-  }
-
-  /** Whether code or the environment sets the option, to a valid value or not. */
-  given(option: OptionKey): boolean {
-    const fromCode = this.code[option];
-    return (fromCode !== undefined && fromCode !== null) || this.env[option] !== undefined;
-  }
-
-  problem(text: string): void {
-    this.problems.push(text);
-  }
-}
-
-function flattenCodeOptions(options: VerifyNowModuleOptions): Partial<Record<OptionKey, unknown>> {
-  const { sandbox, store, limits, ...rest } = options as VerifyNowModuleOptions &
-    Record<string, unknown>;
-  // Only the nested options fill the flat names: a stray top-level `sandboxCode`
-  // is an unknown option, not a setting.
-  const flat: Partial<Record<OptionKey, unknown>> = {
-    ...rest,
-    sandboxCode: undefined,
-    sandboxPort: undefined,
-    redisUrl: store?.redis?.url,
-    allowedCountries: limits ? limits.allowedCountries : undefined,
-  };
-  if (sandbox !== undefined) {
-    flat.sandbox = sandbox;
-    if (sandbox !== null && typeof sandbox === 'object') {
-      flat.sandbox = true;
-      flat.sandboxCode = sandbox.code;
-      flat.sandboxPort = sandbox.port;
-    }
-  }
-  return flat;
 }
 
 /** The password inside a Redis URL, which must not leak on its own either. */
 function redisPassword(url: string | undefined): string | undefined {
   try {
-    return url === undefined ? undefined : decodeURIComponent(new URL(url).password) || undefined;
+    return decodeURIComponent(new URL(url ?? '').password);
   } catch {
     return undefined;
   }
-}
-
-function encodeBase64(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64');
-}
-
-/** The live credentials the given values make, or why they make none. */
-function liveCredentials(
-  given: { customerId?: string; password?: string; key?: string; authToken?: string },
-  reader: OptionReader,
-): VerifyNowCredentials | undefined {
-  const { customerId, password, key, authToken } = given;
-  if (password !== undefined && key !== undefined) {
-    reader.problem(
-      `set only one of ${optionLabel('password')} or ${optionLabel('key')}: key is the Base64 of password`,
-    );
-  } else if (authToken !== undefined && (password !== undefined || key !== undefined)) {
-    reader.problem(
-      `set either ${optionLabel('authToken')} or a password/key, not both: a pre-issued token is never refreshed`,
-    );
-  } else if (authToken !== undefined) {
-    return { type: 'token', customerId, authToken };
-  } else if (password !== undefined || key !== undefined) {
-    if (customerId !== undefined) {
-      return { type: 'key', customerId, key: key ?? encodeBase64(password as string) };
-    }
-    reader.problem(`${optionLabel('customerId')} is required with a password or key`);
-  } else if (customerId !== undefined) {
-    reader.problem(
-      `${optionLabel('password')} or ${optionLabel('key')} is required with ${optionLabel('customerId')}`,
-    );
-  }
-  // Otherwise every credential given was invalid, and is reported already.
-  return undefined;
 }
 
 /**
  * Checks the module's options and fills in defaults. Each option comes from code
  * when given there, else from its `VERIFYNOW_*` environment variable.
  *
- * @throws VerifyNowConfigurationError naming every bad or missing option with its
- *   environment variable; secret values are never repeated.
+ * @throws VerifyNowConfigurationError naming every bad, missing or unknown option,
+ *   with its environment variable; secret values are never repeated.
  * @internal
  */
 export function resolveVerifyNowOptions(
   options: VerifyNowModuleOptions = {},
   env: EnvironmentSource = process.env,
 ): ResolvedVerifyNowOptions {
-  const reader = new OptionReader(flattenCodeOptions(options ?? {}), readVerifyNowEnv(env));
-  unknownOptionProblems(options).forEach((problem) => reader.problem(problem));
-  const customerId = reader.get('customerId');
-  const password = reader.get('password');
-  let key = reader.get('key');
-  const authToken = reader.get('authToken');
-  const sandboxFlag = reader.get('sandbox');
-  const sandboxCode = reader.get('sandboxCode');
-  const sandboxPort = reader.get('sandboxPort');
-
-  if (key !== undefined && !BASE64.test(key)) {
-    reader.problem(
-      `${optionLabel('key')} must be the account password encoded in Base64 (or set password instead); the value given is not Base64`,
-    );
-    key = undefined;
-  }
-
-  const given = CREDENTIAL_OPTIONS.filter((option) => reader.given(option));
-  // A sandbox setting that is not a boolean is reported already; deciding on it would only add noise.
-  const { mode, reason } =
-    sandboxFlag === undefined && reader.given('sandbox')
-      ? { mode: 'live' as const, reason: undefined }
-      : decideSandboxMode(
-          sandboxFlag === undefined ? undefined : sandboxFlag !== false,
-          given,
-          env.NODE_ENV,
-          reader.problems,
-        );
+  const { options: o, given, valid, problems, invalid } = check(options, env);
+  const { customerId, password, key, authToken, sandbox, store, limits, circuitBreaker, ...rest } =
+    o;
+  // A sandbox setting that is not a boolean is reported already: deciding on it would add noise.
+  const { mode, reason } = valid('sandbox')
+    ? decideSandboxMode(sandbox[0], given, env.NODE_ENV, problems)
+    : { mode: 'live' as const, reason: undefined };
   const live =
     given.length > 0
-      ? liveCredentials({ customerId, password, key, authToken }, reader)
+      ? liveCredentials({ customerId, password, key, authToken }, valid, problems)
       : undefined;
+  const sandboxKey = Buffer.from(SANDBOX_DEFAULT_CREDENTIALS.password).toString('base64');
   const credentials: VerifyNowCredentials | undefined =
     mode === 'sandbox'
-      ? {
-          type: 'key',
-          customerId: SANDBOX_DEFAULT_CREDENTIALS.customerId,
-          key: encodeBase64(SANDBOX_DEFAULT_CREDENTIALS.password),
-        }
+      ? { type: 'key', customerId: SANDBOX_DEFAULT_CREDENTIALS.customerId, key: sandboxKey }
       : live;
-
-  const apiVersion = reader.get('apiVersion') ?? 'v3';
-  if (
-    apiVersion === 'v2' &&
-    credentials?.type === 'token' &&
-    credentials.customerId === undefined
-  ) {
-    reader.problem(
+  const { guard, tokenRetry } = rest;
+  const rule = (broken: boolean, problem: () => string) => broken && problems.push(problem());
+  rule(
+    valid('apiVersion') &&
+      rest.apiVersion === 'v2' &&
+      credentials?.type === 'token' &&
+      !credentials.customerId,
+    () =>
       `${optionLabel('customerId')} is required with apiVersion v2: its paths carry the customer id`,
-    );
-  }
-
-  const redisUrl = reader.get('redisUrl');
-  const state = resolveStateOptions(
-    options ?? {},
-    { redisUrl, allowedCountries: reader.get('allowedCountries') },
-    reader.problems,
   );
-
-  const resilience = resolveResilienceOptions(options ?? {}, reader.problems);
-
-  const resolved = {
-    ...state,
-    ...resilience,
-    maxRequestsPerSecond: reader.get('maxRequestsPerSecond') ?? 50,
-    country: reader.get('country')?.replace(/^\+/, ''),
-    email: reader.get('email'),
-    baseUrl: reader.get('baseUrl') ?? DEFAULT_BASE_URL,
-    apiVersion,
-    defaultCountryCode: reader.get('defaultCountryCode'),
-    defaultFlowType: reader.get('defaultFlowType') ?? 'SMS',
-    otpLength: reader.get('otpLength') ?? DEFAULT_OTP_LENGTH,
-    timeoutMs: reader.get('timeoutMs') ?? DEFAULT_TIMEOUT_MS,
-  };
-
-  if (reader.problems.length > 0 || credentials === undefined) {
-    throw new VerifyNowConfigurationError(reader.problems);
-  }
-
-  const secrets = [password, key, authToken, sandboxCode, redisUrl, redisPassword(redisUrl)].filter(
-    (value): value is string => value !== undefined,
+  rule(
+    valid('guard.maxAgeSeconds', 'store.ledgerTtlSeconds') &&
+      store.ledgerTtlSeconds < guard.maxAgeSeconds,
+    () =>
+      `store.ledgerTtlSeconds (${store.ledgerTtlSeconds}) must be at least guard.maxAgeSeconds (${guard.maxAgeSeconds}): the ledger would forget verifications the guard still accepts`,
   );
-  if (credentials.type === 'key' && !secrets.includes(credentials.key)) {
-    secrets.push(credentials.key);
+  rule(
+    valid('guard.headers.code', 'guard.headers.verificationId') &&
+      guard.headers.code === guard.headers.verificationId,
+    () => 'guard.headers.verificationId and guard.headers.code must differ',
+  );
+  rule(
+    valid('tokenRetry.maxDelayMs', 'tokenRetry.baseDelayMs') &&
+      tokenRetry.maxDelayMs < tokenRetry.baseDelayMs,
+    () => 'tokenRetry.maxDelayMs must be at least tokenRetry.baseDelayMs',
+  );
+  problems.push(...invalid.values());
+  if (problems.length > 0 || credentials === undefined) {
+    throw new VerifyNowConfigurationError(problems);
   }
-
+  const [{ url, client, keyPrefix }, { code, port }] = [store.redis, sandbox[1]];
+  const on = limits || undefined;
+  const secrets = [password, key, authToken, code, url, redisPassword(url)];
   return {
-    ...resolved,
+    ...rest,
+    country: rest.country,
+    email: rest.email,
+    defaultCountryCode: rest.defaultCountryCode,
+    guard: { ...guard, resolvePhoneNumber: guard.resolvePhoneNumber, flowType: guard.flowType },
     mode,
     sandboxReason: reason,
     credentials,
-    sandbox: { port: sandboxPort ?? 0, code: sandboxCode },
-    secrets,
+    sandbox: { port, code },
+    circuitBreaker: circuitBreaker || undefined,
+    store: {
+      redis: (url ?? client) ? { url: client ? undefined : url, client, keyPrefix } : undefined,
+      ledger: store.ledger,
+      ledgerTtlMs: store.ledgerTtlSeconds * 1000,
+    },
+    limits: {
+      perPhoneNumber: on?.perPhoneNumber || undefined,
+      perClientIp: on?.perClientIp || undefined,
+      allowedCountries: on?.allowedCountries && new Set(on.allowedCountries),
+      storage: on?.storage,
+    },
+    // The key the module sends, in sandbox mode too.
+    secrets: [
+      ...new Set([...secrets, credentials.type === 'key' ? credentials.key : undefined]),
+    ].filter((secret): secret is string => !!secret),
   };
 }
 
@@ -526,37 +228,21 @@ export function resolveVerifyNowOptions(
 export function verifyNowOptionsFromEnv(
   env: EnvironmentSource = process.env,
 ): VerifyNowModuleOptions {
-  const reader = new OptionReader({}, readVerifyNowEnv(env));
-  const sandboxFlag = reader.get('sandbox');
-  const sandboxCode = reader.get('sandboxCode');
-  const sandboxPort = reader.get('sandboxPort');
-  const redisUrl = reader.get('redisUrl');
-  const allowedCountries = reader.get('allowedCountries');
-  const options: VerifyNowModuleOptions = {
-    customerId: reader.get('customerId'),
-    password: reader.get('password'),
-    key: reader.get('key'),
-    authToken: reader.get('authToken'),
-    country: reader.get('country'),
-    email: reader.get('email'),
-    baseUrl: reader.get('baseUrl'),
-    apiVersion: reader.get('apiVersion'),
-    defaultCountryCode: reader.get('defaultCountryCode'),
-    defaultFlowType: reader.get('defaultFlowType'),
-    otpLength: reader.get('otpLength'),
-    timeoutMs: reader.get('timeoutMs'),
-    maxRequestsPerSecond: reader.get('maxRequestsPerSecond'),
-    // The sandbox's code and port apply only when it runs; the resolver reads them
-    // from the environment itself, so they do not switch the sandbox on here.
-    sandbox:
-      sandboxFlag === true && (sandboxCode !== undefined || sandboxPort !== undefined)
-        ? { code: sandboxCode, port: sandboxPort }
-        : sandboxFlag,
-    store: redisUrl === undefined ? undefined : { redis: { url: redisUrl } },
-    limits: allowedCountries === undefined ? undefined : { allowedCountries },
-  };
-  if (reader.problems.length > 0) {
-    throw new VerifyNowConfigurationError(reader.problems);
+  const { options: checked, variables, invalid } = check({}, env);
+  if (invalid.size > 0) {
+    throw new VerifyNowConfigurationError([...invalid.values()]);
   }
+  const options: Record<string, unknown> = {};
+  ENV_PATHS.forEach((at, option) => {
+    const value = at.reduce<unknown>(
+      (parent, key) => (parent as Record<PropertyKey, unknown>)[key],
+      checked,
+    );
+    if (variables[option] !== undefined && at[0] !== 'sandbox') fill(options, at, value);
+  });
+  // The sandbox's code and port apply only when it runs: they do not switch it on here.
+  const [on, { code, port }] = checked.sandbox;
+  const settings = { code, port: variables.sandboxPort && port };
+  options.sandbox = on && (variables.sandboxCode ?? variables.sandboxPort) ? settings : on;
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }

@@ -1,4 +1,4 @@
-import type { VerifyNowFlowType } from './verifynow-module-options.interface';
+import type { VerifyNowFlowType } from '../config/verifynow-config.constants';
 
 /**
  * Returns the E.164 phone number of the subject the request acts for (the

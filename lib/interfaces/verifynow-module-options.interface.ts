@@ -1,14 +1,12 @@
+import type { VerifyNowFlowType } from '../config/verifynow-config.constants';
 import type { VerifyNowGuardOptions } from './require-otp-options.interface';
 import type {
   VerifyNowLimitsOptions,
   VerifyNowStoreOptions,
 } from './verifynow-state-options.interface';
 
-/** The channels VerifyNow delivers a code through. */
-export const VERIFYNOW_FLOW_TYPES = ['SMS', 'WHATSAPP', 'RCS', 'SAUTH'] as const;
-
-/** A delivery channel: `'SMS'`, `'WHATSAPP'`, `'RCS'` or `'SAUTH'`. */
-export type VerifyNowFlowType = (typeof VERIFYNOW_FLOW_TYPES)[number];
+// The channels live with the configuration, which checks them; re-exported for existing imports.
+export { VERIFYNOW_FLOW_TYPES, type VerifyNowFlowType } from '../config/verifynow-config.constants';
 
 /** The upstream API generation: `'v3'` (current) or `'v2'` (legacy paths). */
 export type VerifyNowApiVersion = 'v2' | 'v3';
