@@ -2,7 +2,7 @@ import { Logger, Provider } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { RedisThrottlerStorage } from './limits/redis-throttler.storage';
 import { OutboundRateLimiter } from './resilience/outbound-rate-limiter';
-import { UpstreamCircuitBreaker } from './resilience/upstream-circuit-breaker';
+import { upstreamCircuitBreaker } from './resilience/upstream.policy';
 import { VerifyNowRedisConnection } from './redis/verifynow-redis.connection';
 import { InMemoryVerifyNowStore } from './store/in-memory-verifynow.store';
 import { RedisVerifyNowStore } from './store/redis-verifynow.store';
@@ -119,11 +119,10 @@ export const throttlerStorageProvider: Provider = {
   inject: [VERIFYNOW_RESOLVED_OPTIONS, VERIFYNOW_REDIS],
 };
 
-/** The circuit breaker in front of the upstream. @internal */
+/** The circuit breaker in front of the upstream, as its policy makes it. @internal */
 export const circuitBreakerProvider: Provider = {
   provide: VERIFYNOW_CIRCUIT_BREAKER,
-  useFactory: (options: ResolvedVerifyNowOptions) =>
-    new UpstreamCircuitBreaker(options.circuitBreaker),
+  useFactory: (options: ResolvedVerifyNowOptions) => upstreamCircuitBreaker(options.circuitBreaker),
   inject: [VERIFYNOW_RESOLVED_OPTIONS],
 };
 

@@ -1,10 +1,11 @@
 /**
- * Client overhead: the same send + validate calls through VerifyNowService, raw
- * axios and raw undici, at one concurrency, against one minimal upstream in a
- * child process, in alternating rounds; medians reported as ratios.
+ * Client overhead: the same send + validate calls through VerifyNowService (as
+ * shipped, and with axios's own http adapter instead of its keep-alive adapter),
+ * raw axios and raw undici, at one concurrency, against one minimal upstream in
+ * a child process, in alternating rounds; medians reported as ratios.
  */
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import axios from 'axios';
 import { Agent as HttpAgent } from 'node:http';
@@ -20,10 +21,27 @@ export interface ClientBenchOptions {
   serialCalls: number;
 }
 
+/**
+ * The contestants: the module as shipped, the module with axios's own http
+ * adapter (same keep-alive agents) instead of its keep-alive adapter, raw axios
+ * and raw undici.
+ */
+const CONTESTANTS = ['module', 'moduleAxiosAdapter', 'axios', 'undici'] as const;
+type ContestantName = (typeof CONTESTANTS)[number];
+const LABELS: Record<ContestantName, string> = {
+  module: 'module',
+  moduleAxiosAdapter: "module (axios's own adapter)",
+  axios: 'axios',
+  undici: 'undici',
+};
+
+/** The module's internal switch to axios's own adapter (`BENCH_AXIOS_ADAPTER_ENV`). */
+const BENCH_AXIOS_ADAPTER_ENV = 'NESTJS_VERIFYNOW_BENCH_AXIOS_ADAPTER';
+
 export interface ClientBenchReport {
-  results: Record<'module' | 'axios' | 'undici', RunResult>;
+  results: Record<ContestantName, RunResult>;
   /** The same, one call at a time. */
-  serialResults: Record<'module' | 'axios' | 'undici', RunResult>;
+  serialResults: Record<ContestantName, RunResult>;
   serialTable: string;
   tokenRequests: number;
   /** Connections the upstream saw from the module during the measured rounds. */
@@ -58,27 +76,49 @@ function pairs(
   };
 }
 
+/** The module in an application context of its own; with axios's own adapter if asked. */
+async function startModule(
+  baseUrl: string,
+  axiosAdapter: boolean,
+): Promise<INestApplicationContext> {
+  @Module({
+    imports: [
+      VerifyNowModule.forRoot({
+        customerId: CUSTOMER_ID,
+        password: PASSWORD,
+        baseUrl,
+        // Policies that would throttle a benchmark by design: the rate cap and the send limits.
+        maxRequestsPerSecond: 0,
+        limits: false,
+      }),
+    ],
+  })
+  class BenchModule {}
+  // Read once, when the module creates its HttpService.
+  process.env[BENCH_AXIOS_ADAPTER_ENV] = axiosAdapter ? '1' : '';
+  try {
+    return await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+  } finally {
+    delete process.env[BENCH_AXIOS_ADAPTER_ENV];
+  }
+}
+
+/** Send + validate through one module instance. */
+function moduleContestant(name: string, service: VerifyNowService): Contestant {
+  return pairs(
+    name,
+    async (mobile) =>
+      (await service.sendOtp({ countryCode: '91', mobileNumber: mobile })).verificationId,
+    (verificationId) => service.validateOtp({ verificationId, code: '123456' }),
+  );
+}
+
 export async function runClientBench(options: ClientBenchOptions): Promise<ClientBenchReport> {
   const { child, first } = await startChild<{ port: number }>('upstream.js');
   const baseUrl = `http://127.0.0.1:${first.port}`;
   try {
-    @Module({
-      imports: [
-        VerifyNowModule.forRoot({
-          customerId: CUSTOMER_ID,
-          password: PASSWORD,
-          baseUrl,
-          // Policies that would throttle a benchmark by design: the rate cap and the send limits.
-          maxRequestsPerSecond: 0,
-          limits: false,
-        }),
-      ],
-    })
-    class BenchModule {}
-    const app = await NestFactory.createApplicationContext(BenchModule, {
-      logger: ['error', 'warn'],
-    });
-    const service = app.get(VerifyNowService);
+    const app = await startModule(baseUrl, false);
+    const appAxiosAdapter = await startModule(baseUrl, true);
 
     const ax = axios.create({ baseURL: baseUrl, httpAgent: new HttpAgent({ keepAlive: true }) });
     const pool = new Pool(baseUrl, { connections: options.concurrency });
@@ -91,12 +131,11 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
       ).data as { token: string }
     ).token;
 
-    const contestants: Record<'module' | 'axios' | 'undici', Contestant> = {
-      module: pairs(
-        'module',
-        async (mobile) =>
-          (await service.sendOtp({ countryCode: '91', mobileNumber: mobile })).verificationId,
-        (verificationId) => service.validateOtp({ verificationId, code: '123456' }),
+    const contestants: Record<ContestantName, Contestant> = {
+      module: moduleContestant('module', app.get(VerifyNowService)),
+      moduleAxiosAdapter: moduleContestant(
+        'moduleAxiosAdapter',
+        appAxiosAdapter.get(VerifyNowService),
       ),
       axios: pairs(
         'axios',
@@ -144,17 +183,18 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
     };
 
     const pairCount = options.calls / 2;
-    const names = Object.keys(contestants) as (keyof typeof contestants)[];
-    // Warm-up of the raw clients: JIT and connections. The module warms up with
-    // the upstream's counters at zero, so that its token requests and
-    // connections are counted from its first call.
+    const names = [...CONTESTANTS];
+    // Warm-up of the other clients: JIT, connections and (for the module with
+    // axios's adapter) its token. The module warms up with the upstream's
+    // counters at zero, so that its token requests and connections are counted
+    // from its first call.
     for (const name of names.filter((n) => n !== 'module')) {
       await contestants[name](Math.min(2000, pairCount), options.concurrency);
     }
     await ask(child, 'reset');
     await contestants.module(Math.min(2000, pairCount), options.concurrency);
     let moduleConnections = (await ask<{ connections: number }>(child, 'stats')).connections;
-    const runs: Record<string, RunResult[]> = { module: [], axios: [], undici: [] };
+    const runs = emptyRuns();
     let tokenRequests = 0;
     for (let round = 0; round < options.rounds; round += 1) {
       // Rotate the order, so that no contestant always runs first or last.
@@ -173,7 +213,7 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
     }
     // Latency alone: one call at a time, so that what is added per call is not
     // hidden in (or inflated by) the queue that 64 concurrent calls build up.
-    const serial: Record<string, RunResult[]> = { module: [], axios: [], undici: [] };
+    const serial = emptyRuns();
     for (let round = 0; round < options.rounds; round += 1) {
       for (let k = 0; k < names.length; k += 1) {
         const name = names[(round + k) % names.length];
@@ -181,6 +221,7 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
       }
     }
     await app.close();
+    await appAxiosAdapter.close();
     await pool.close();
 
     const byP99 = (run: RunResult): number => run.p99Ms;
@@ -195,14 +236,17 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
   }
 }
 
-const CONTESTANTS = ['module', 'axios', 'undici'] as const;
+function emptyRuns(): Record<ContestantName, RunResult[]> {
+  return { module: [], moduleAxiosAdapter: [], axios: [], undici: [] };
+}
 
 function medians(
-  runs: Record<string, RunResult[]>,
+  runs: Record<ContestantName, RunResult[]>,
   by: (run: RunResult) => number = (run) => run.throughput,
-): Record<(typeof CONTESTANTS)[number], RunResult> {
+): Record<ContestantName, RunResult> {
   return {
     module: median(runs.module, by),
+    moduleAxiosAdapter: median(runs.moduleAxiosAdapter, by),
     axios: median(runs.axios, by),
     undici: median(runs.undici, by),
   };
@@ -210,7 +254,7 @@ function medians(
 
 /** One row per contestant, compared with the module. */
 function resultTable(
-  results: Record<(typeof CONTESTANTS)[number], RunResult>,
+  results: Record<ContestantName, RunResult>,
   withThroughputRatio: boolean,
 ): string {
   const m = results.module;
@@ -222,7 +266,7 @@ function resultTable(
     CONTESTANTS.map((name) => {
       const r = results[name];
       const row: (string | number)[] = [
-        name,
+        LABELS[name],
         Math.round(r.throughput),
         r.p50Ms.toFixed(3),
         r.p99Ms.toFixed(3),

@@ -30,13 +30,16 @@ async function main(): Promise<void> {
       rounds: quick ? 3 : 5,
       serialCalls,
     });
-    const { module: m, axios, undici } = report.results;
+    const { module: m, moduleAxiosAdapter, axios, undici } = report.results;
     out(
       `\n## Client: ${calls} calls (sendOtp + validateOtp pairs), concurrency 64, median of rounds\n`,
     );
     out(report.table);
     out(
       `\n- throughput ÷ raw axios: ${(m.throughput / axios.throughput).toFixed(2)} (target ≥ 0.95: ${verdict(m.throughput >= 0.95 * axios.throughput)})`,
+    );
+    out(
+      `- module with axios's own adapter ÷ raw axios: ${(moduleAxiosAdapter.throughput / axios.throughput).toFixed(2)} (≥ 0.95 would make the keep-alive adapter unneeded: ${moduleAxiosAdapter.throughput >= 0.95 * axios.throughput ? 'yes' : 'no'}); module ÷ it: ${(m.throughput / moduleAxiosAdapter.throughput).toFixed(2)}`,
     );
     out(
       `- throughput ÷ raw undici: ${(m.throughput / undici.throughput).toFixed(2)} (target ≥ 0.8: ${verdict(m.throughput >= 0.8 * undici.throughput)})`,

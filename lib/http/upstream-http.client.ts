@@ -1,14 +1,14 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import axios, { AxiosResponse, isAxiosError } from 'axios';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import axios, { AxiosResponse } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { VerifyNowOperation } from '../errors/verifynow.exception';
-import { VerifyNowUnavailableException } from './upstream.exceptions';
 import type { Deadline } from '../resilience/deadline';
 import { OutboundRateLimiter } from '../resilience/outbound-rate-limiter';
 import { UpstreamCircuitBreaker } from '../resilience/upstream-circuit-breaker';
+import { UpstreamPolicy } from '../resilience/upstream.policy';
 import { VERIFYNOW_HTTP_SERVICE } from '../verifynow.constants';
 import { createKeepAliveAdapter } from './keep-alive.adapter';
 import {
@@ -45,6 +45,16 @@ const MAX_BODY_BYTES = 1_000_000;
 const MAX_RETRY_AFTER_SECONDS = 86_400;
 
 /**
+ * For the client benchmark only (`bench/`): when this environment variable is
+ * `1` as the module starts, its axios instance keeps axios's own http adapter
+ * (with the same keep-alive agents) instead of the keep-alive adapter, so that
+ * the two can be measured side by side.
+ *
+ * @internal
+ */
+export const BENCH_AXIOS_ADAPTER_ENV = 'NESTJS_VERIFYNOW_BENCH_AXIOS_ADAPTER';
+
+/**
  * Creates the module's own `HttpService`: keep-alive connections, no redirects
  * (a redirect would carry the token elsewhere), every status resolved rather than
  * thrown, and the raw body kept so that non-JSON answers can be recognised.
@@ -56,9 +66,13 @@ export function createVerifyNowHttpService(baseUrl: string): HttpService {
     http: new HttpAgent({ keepAlive: true }),
     https: new HttpsAgent({ keepAlive: true }),
   };
+  const axiosAdapter = axios.getAdapter('http');
   return new HttpService(
     axios.create({
-      adapter: createKeepAliveAdapter(agents, axios.getAdapter('http')),
+      adapter:
+        process.env[BENCH_AXIOS_ADAPTER_ENV] === '1'
+          ? axiosAdapter
+          : createKeepAliveAdapter(agents, axiosAdapter),
       baseURL: baseUrl,
       maxRedirects: 0,
       maxContentLength: MAX_BODY_BYTES,
@@ -73,67 +87,57 @@ export function createVerifyNowHttpService(baseUrl: string): HttpService {
 }
 
 /**
- * Errors that prove the request never left: the connection itself failed. Such a
- * request can be sent again without risking a second message.
- */
-const NEVER_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-]);
-
-/**
- * Makes one request to the upstream and reports what came back without judging
- * it, behind the circuit breaker and the outbound rate cap, under the configured
- * deadline (which holds whether the upstream is silent or drips its answer).
- * A request is sent again only when its connection provably failed before it
- * was written. Failures to get any answer become {@link VerifyNowUnavailableException};
- * nothing of the request (its URL holds the code and key) goes into the error.
+ * Makes requests to the upstream and reports what came back without judging it,
+ * under the upstream's resilience policy (`UpstreamPolicy`: breaker, rate cap,
+ * deadline, the one resend and the idempotent retries). Failures to get any
+ * answer become `VerifyNowUnavailableException`; nothing of the request
+ * (its URL holds the code and key) goes into the error.
  *
  * @internal
  */
 @Injectable()
 export class UpstreamHttpClient implements OnApplicationShutdown {
-  private readonly logger = new Logger('UpstreamHttpClient');
+  private readonly policy: UpstreamPolicy;
 
   constructor(
     @Inject(VERIFYNOW_HTTP_SERVICE) private readonly http: HttpService,
-    @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
-    @Inject(VERIFYNOW_CIRCUIT_BREAKER) private readonly breaker: UpstreamCircuitBreaker,
-    @Inject(VERIFYNOW_RATE_LIMITER) private readonly limiter: OutboundRateLimiter | null,
-  ) {}
+    @Inject(VERIFYNOW_RESOLVED_OPTIONS) options: ResolvedVerifyNowOptions,
+    @Inject(VERIFYNOW_CIRCUIT_BREAKER) breaker: UpstreamCircuitBreaker,
+    @Inject(VERIFYNOW_RATE_LIMITER) limiter: OutboundRateLimiter | null,
+  ) {
+    this.policy = new UpstreamPolicy(options, breaker, limiter);
+  }
 
   /**
-   * Makes the request within what is left of `deadline` (each request gets
-   * `timeoutMs` at most).
+   * Makes the request within what is left of `deadline` (each attempt gets
+   * `timeoutMs` at most). It is sent again only when its connection provably
+   * failed before it was written.
    *
    * @throws VerifyNowCircuitOpenException while the breaker is open.
    * @throws VerifyNowOverloadedException when the rate cap's queue is full.
    * @throws VerifyNowUnavailableException when no answer came in time.
    */
-  async call(request: UpstreamRequest, deadline: Deadline): Promise<UpstreamResponse> {
-    const { operation } = request;
-    this.breaker.rejectIfOpen(operation);
-    await this.limiter?.acquire(this.budget(deadline, operation));
-    const budget = this.budget(deadline, operation);
-    return this.breaker.execute(operation, async () => {
-      const first = await this.attempt(request, budget);
-      if (!('error' in first)) {
-        return first;
-      }
-      if (first.neverSent && deadline.remainingMs() > 0) {
-        this.logger.debug({ event: 'verifynow.retry', operation, reason: first.error });
-        const second = await this.attempt(request, deadline.remainingMs());
-        if (!('error' in second)) {
-          return second;
-        }
-        throw second.failure;
-      }
-      throw first.failure;
-    });
+  call(request: UpstreamRequest, deadline: Deadline): Promise<UpstreamResponse> {
+    return this.policy.request(request.operation, deadline, (signal) => this.send(request, signal));
+  }
+
+  /**
+   * Makes an idempotent request (the token's) and reads its answer with `read`,
+   * again after a passing failure (what `read` or {@link call} throws), with
+   * backoff, all within `deadline`; `stop` ends the waits.
+   */
+  callIdempotent<T>(
+    request: UpstreamRequest,
+    deadline: Deadline,
+    read: (response: UpstreamResponse) => T,
+    stop?: AbortSignal,
+  ): Promise<T> {
+    return this.policy.idempotent(
+      request.operation,
+      deadline,
+      async () => read(await this.call(request, deadline)),
+      stop,
+    );
   }
 
   /** Closes idle keep-alive connections with the application. */
@@ -143,49 +147,21 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     (defaults.httpsAgent as HttpsAgent | undefined)?.destroy();
   }
 
-  /** Milliseconds a step may take: what is left of the deadline, `timeoutMs` at most. */
-  private budget(deadline: Deadline, operation: VerifyNowOperation): number {
-    const left = Math.min(this.options.timeoutMs, deadline.remainingMs());
-    if (left <= 0) {
-      throw deadline.exceeded(operation);
-    }
-    return left;
-  }
-
-  private async attempt(
-    { operation, method, path, params, headers }: UpstreamRequest,
-    timeoutMs: number,
-  ): Promise<
-    UpstreamResponse | { error: string; neverSent: boolean; failure: VerifyNowUnavailableException }
-  > {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      // The HttpService's own axios instance (its interceptors apply), called
-      // directly: its Observable wrapper would cancel every finished request,
-      // building an error and a stack trace per call for nothing.
-      const response = await this.http.axiosRef.request<unknown>({
-        method,
-        url: path,
-        params,
-        headers,
-        signal: controller.signal,
-      });
-      return readResponse(response);
-    } catch (error) {
-      const code = errorCode(error);
-      const timedOut = controller.signal.aborted;
-      return {
-        error: code,
-        neverSent: !timedOut && NEVER_SENT.has(code),
-        failure: new VerifyNowUnavailableException(
-          timedOut ? `no answer within ${timeoutMs} ms` : `request failed (${code})`,
-          { operation },
-        ),
-      };
-    } finally {
-      clearTimeout(timer);
-    }
+  private async send(
+    { method, path, params, headers }: UpstreamRequest,
+    signal: AbortSignal,
+  ): Promise<UpstreamResponse> {
+    // The HttpService's own axios instance (its interceptors apply), called
+    // directly: its Observable wrapper would cancel every finished request,
+    // building an error and a stack trace per call for nothing.
+    const response = await this.http.axiosRef.request<unknown>({
+      method,
+      url: path,
+      params,
+      headers,
+      signal,
+    });
+    return readResponse(response);
   }
 }
 
@@ -225,15 +201,4 @@ function parseRetryAfter(header: unknown): number | undefined {
     return undefined;
   }
   return Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER_SECONDS);
-}
-
-/** A short, secret-free name for why a request failed, e.g. `ECONNREFUSED`. */
-function errorCode(error: unknown): string {
-  if (isAxiosError(error) && typeof error.code === 'string') {
-    return error.code;
-  }
-  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string') {
-    return (error as NodeJS.ErrnoException).code as string;
-  }
-  return error instanceof Error ? error.name : 'unknown error';
 }

@@ -1,79 +1,40 @@
 import { Logger } from '@nestjs/common';
-import {
-  BrokenCircuitError,
-  CircuitBreakerPolicy,
-  CircuitState,
-  ConsecutiveBreaker,
-  circuitBreaker,
-  handleWhen,
-} from 'cockatiel';
-import {
-  VerifyNowCircuitOpenException,
-  VerifyNowUnavailableException,
-} from '../http/upstream.exceptions';
+import { CircuitBreakerPolicy, CircuitState } from 'cockatiel';
+import { VerifyNowCircuitOpenException } from '../http/upstream.exceptions';
 import { VerifyNowOperation } from '../errors/verifynow.exception';
 import type { VerifyNowCircuitBreakerOptions } from '../interfaces/verifynow-module-options.interface';
 
 /** Where the breaker stands; `'disabled'` when `circuitBreaker: false`. */
 export type CircuitBreakerState = 'closed' | 'open' | 'half-open' | 'disabled';
 
-/** What the breaker needs to know of an answer. @internal */
-export interface BreakerObservedResponse {
-  status: number;
-  json: unknown;
-}
-
 /**
- * An answer that says the upstream is not working: HTTP 5xx, or a body that is
- * not JSON (an HTML error page). A 401/403 is about credentials, and business
- * codes (702, 705, 800...) are answers, not failures.
- *
- * @internal
- */
-export function isFailureResponse(response: BreakerObservedResponse): boolean {
-  if (response.status === 401 || response.status === 403) {
-    return false;
-  }
-  return response.status >= 500 || response.json === undefined;
-}
-
-/**
- * The circuit breaker in front of the upstream (cockatiel's, with a
- * consecutive-failures breaker). Network errors, deadlines, HTTP 5xx and
- * non-JSON bodies count; after `consecutiveFailures` of them, calls fail fast
- * with {@link VerifyNowCircuitOpenException} until, `halfOpenAfterMs` later, one
- * probe call succeeds.
+ * The circuit breaker in front of the upstream, as the rest of the module sees
+ * it: its state (health reads it), failing fast while it is open, and its logs.
+ * The breaker itself (cockatiel's, what it counts, when it opens) is part of the
+ * upstream policy, which makes it: see `upstreamCircuitBreaker()` in
+ * `upstream.policy.ts`.
  *
  * @internal
  */
 export class UpstreamCircuitBreaker {
   private readonly logger = new Logger('VerifyNowCircuitBreaker');
-  private readonly policy: CircuitBreakerPolicy | undefined;
   private openedAt = 0;
 
-  constructor(private readonly options: Required<VerifyNowCircuitBreakerOptions> | undefined) {
-    if (options === undefined) {
-      return;
-    }
-    this.policy = circuitBreaker(
-      handleWhen((error) => error instanceof VerifyNowUnavailableException).orWhenResult((result) =>
-        isFailureResponse(result as BreakerObservedResponse),
-      ),
-      {
-        halfOpenAfter: options.halfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(options.consecutiveFailures),
-      },
-    );
-    this.policy.onBreak(() => {
+  constructor(
+    private readonly options: Required<VerifyNowCircuitBreakerOptions> | undefined,
+    /** cockatiel's breaker; `undefined` when `circuitBreaker: false`. */
+    readonly policy: CircuitBreakerPolicy | undefined,
+  ) {
+    policy?.onBreak(() => {
       this.openedAt = Date.now();
       this.logger.warn({
         event: 'verifynow.circuit',
         state: 'open',
-        consecutiveFailures: options.consecutiveFailures,
-        retryInMs: options.halfOpenAfterMs,
+        consecutiveFailures: options?.consecutiveFailures,
+        retryInMs: options?.halfOpenAfterMs,
       });
     });
-    this.policy.onReset(() => this.logger.log({ event: 'verifynow.circuit', state: 'closed' }));
+    policy?.onReset(() => this.logger.log({ event: 'verifynow.circuit', state: 'closed' }));
   }
 
   get state(): CircuitBreakerState {
@@ -101,32 +62,15 @@ export class UpstreamCircuitBreaker {
     }
   }
 
-  /** Runs an upstream call through the breaker. */
-  async execute<T extends BreakerObservedResponse>(
-    operation: VerifyNowOperation,
-    call: () => Promise<T>,
-  ): Promise<T> {
-    if (this.policy === undefined) {
-      return call();
-    }
-    try {
-      return await this.policy.execute(call);
-    } catch (error) {
-      if (error instanceof BrokenCircuitError) {
-        throw this.openError(operation);
-      }
-      throw error;
-    }
-  }
-
-  private msUntilProbe(): number {
-    return this.openedAt + (this.options?.halfOpenAfterMs ?? 0) - Date.now();
-  }
-
-  private openError(operation: VerifyNowOperation): VerifyNowCircuitOpenException {
+  /** The error of a call the open breaker kept back, with `Retry-After` until the next probe. */
+  openError(operation: VerifyNowOperation): VerifyNowCircuitOpenException {
     return new VerifyNowCircuitOpenException(
       Math.max(1, Math.ceil(this.msUntilProbe() / 1000)),
       operation,
     );
+  }
+
+  private msUntilProbe(): number {
+    return this.openedAt + (this.options?.halfOpenAfterMs ?? 0) - Date.now();
   }
 }

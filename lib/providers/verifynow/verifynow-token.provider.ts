@@ -1,16 +1,13 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
 import {
   VerifyNowAuthenticationException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
 } from '../../http/upstream.exceptions';
-import { VerifyNowException } from '../../errors/verifynow.exception';
 import { errorForUnreadableAnswer, toInteger } from './verifynow-envelope';
 import { UpstreamResponse, UpstreamHttpClient } from '../../http/upstream-http.client';
 import { sanitizeText } from '../../redaction/redact';
-import { retryDelayMs } from '../../resilience/backoff';
 import { Deadline } from '../../resilience/deadline';
 import { verifyNowRequest } from './verifynow-endpoints';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../../verifynow.internal-constants';
@@ -34,14 +31,14 @@ interface CachedToken extends TokenSchedule {
  *   refreshed.
  * - The token request is idempotent, so a passing failure (network, deadline,
  *   5xx, non-JSON, 429) is retried up to `tokenRetry.retries` times with capped
- *   exponential backoff and jitter, honouring `Retry-After`; the waits end with
- *   the application.
+ *   exponential backoff and jitter, honouring `Retry-After` (the upstream
+ *   policy's idempotent retry, `upstream.policy.ts`); the waits end with the
+ *   application.
  * - The whole fetch, retries included, ends within `timeoutMs`; each caller
  *   waits at most until its own deadline.
  */
 @Injectable()
 export class VerifyNowTokenProvider implements OnApplicationShutdown {
-  private readonly logger = new Logger(VerifyNowTokenProvider.name);
   private readonly stopped = new AbortController();
   private current: CachedToken | undefined;
   private inFlight: Promise<string> | undefined;
@@ -102,7 +99,7 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
     return this.inFlight;
   }
 
-  /** Ends backoff waits, so that no timer outlives the application. */
+  /** Ends backoff waits: a token fetch waiting to retry fails at once. */
   onApplicationShutdown(): void {
     this.stopped.abort();
   }
@@ -119,36 +116,14 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
       country: this.options.country,
       email: this.options.email,
     };
-    const deadline = Deadline.after(this.options.timeoutMs);
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        const token = this.readToken(
-          await this.client.call(
-            verifyNowRequest(this.options.apiVersion, 'token', params),
-            deadline,
-          ),
-        );
-        this.current = { token, ...scheduleToken(token, this.clock.now()) };
-        return token;
-      } catch (error) {
-        const delay =
-          attempt < this.options.tokenRetry.retries
-            ? retryDelayMs(error, attempt, this.options.tokenRetry)
-            : undefined;
-        if (delay === undefined || delay >= deadline.remainingMs() || this.stopped.signal.aborted) {
-          throw error;
-        }
-        this.logger.debug({
-          event: 'verifynow.token.retry',
-          attempt: attempt + 1,
-          delayMs: delay,
-          error: error instanceof VerifyNowException ? error.codeName : 'unexpected',
-        });
-        await sleep(delay, undefined, { signal: this.stopped.signal }).catch(() => {
-          throw error;
-        });
-      }
-    }
+    const token = await this.client.callIdempotent(
+      verifyNowRequest(this.options.apiVersion, 'token', params),
+      Deadline.after(this.options.timeoutMs),
+      (response) => this.readToken(response),
+      this.stopped.signal,
+    );
+    this.current = { token, ...scheduleToken(token, this.clock.now()) };
+    return token;
   }
 
   /** The token in an answer of the token endpoint, or the error the answer means. */
