@@ -40,9 +40,9 @@ export {
   type VerificationOutcome,
   type VerificationRecord,
   type VerificationState,
-} from './store/verifynow-store.interface';
-export { InMemoryVerifyNowStore } from './store/in-memory-verifynow.store';
-export { RedisVerifyNowStore } from './store/redis-verifynow.store';
+} from './ledger/verifynow-store.interface';
+export { InMemoryVerifyNowStore } from './ledger/in-memory-verifynow.store';
+export { RedisVerifyNowStore } from './ledger/redis-verifynow.store';
 export { RedisThrottlerStorage } from './limits/redis-throttler.storage';
 export type { VerifyNowRedisClient } from './redis/redis-client';
 export { VERIFYNOW_HTTP_SERVICE, VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';

@@ -4,9 +4,9 @@ import { RedisThrottlerStorage } from './limits/redis-throttler.storage';
 import { OutboundRateLimiter } from './resilience/outbound-rate-limiter';
 import { upstreamCircuitBreaker } from './resilience/upstream.policy';
 import { VerifyNowRedisConnection } from './redis/verifynow-redis.connection';
-import { InMemoryVerifyNowStore } from './store/in-memory-verifynow.store';
-import { RedisVerifyNowStore } from './store/redis-verifynow.store';
-import { VerifyNowStore } from './store/verifynow-store.interface';
+import { InMemoryVerifyNowStore } from './ledger/in-memory-verifynow.store';
+import { RedisVerifyNowStore } from './ledger/redis-verifynow.store';
+import { VerifyNowStore } from './ledger/verifynow-store.interface';
 import {
   ResolvedVerifyNowOptions,
   SANDBOX_DEFAULT_CREDENTIALS,

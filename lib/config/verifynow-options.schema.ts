@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { ResolvePhoneNumber } from '../interfaces/require-otp-options.interface';
 import { isKnownDialCode } from '../phone/phone-number';
 import type { VerifyNowRedisClient } from '../redis/redis-client';
-import type { VerifyNowStore } from '../store/verifynow-store.interface';
+import type { VerifyNowStore } from '../ledger/verifynow-store.interface';
 import {
   DEFAULT_BASE_URL,
   DEFAULT_OTP_LENGTH,

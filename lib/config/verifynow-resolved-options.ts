@@ -9,7 +9,7 @@ import type {
 } from '../interfaces/verifynow-module-options.interface';
 import type { VerifyNowRateLimit } from '../interfaces/verifynow-state-options.interface';
 import type { VerifyNowRedisClient } from '../redis/redis-client';
-import type { VerifyNowStore } from '../store/verifynow-store.interface';
+import type { VerifyNowStore } from '../ledger/verifynow-store.interface';
 
 /** The credentials of the embedded sandbox, which takes no others. */
 export const SANDBOX_DEFAULT_CREDENTIALS = {

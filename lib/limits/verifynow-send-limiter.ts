@@ -8,7 +8,7 @@ import {
 import { VerifyNowUnavailableException } from '../http/upstream.exceptions';
 import type { VerifyNowRateLimit } from '../interfaces/verifynow-state-options.interface';
 import type { ParsedPhoneNumber } from '../phone/phone-number';
-import { subjectOf } from '../store/subject';
+import { subjectOf } from '../ledger/subject';
 import { clientAddressKey } from './client-address';
 import {
   VERIFYNOW_RESOLVED_OPTIONS,

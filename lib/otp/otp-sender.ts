@@ -8,8 +8,8 @@ import type { SendOtpInput, SendOtpResult } from '../interfaces/verifynow-otp.in
 import { VerifyNowSendLimiter } from '../limits/verifynow-send-limiter';
 import { maskPhoneNumber } from '../redaction/redact';
 import { Deadline } from '../resilience/deadline';
-import { subjectOf } from '../store/subject';
-import { VerificationLedger } from '../store/verification-ledger';
+import { subjectOf } from '../ledger/subject';
+import { VerificationLedger } from '../ledger/verification-ledger';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
 import { OtpCallLog } from './otp-call-log';
