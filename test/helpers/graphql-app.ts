@@ -33,6 +33,7 @@ import {
   VerifyNowModuleOptions,
 } from '../../lib';
 import { CapturingLogger } from './capturing-logger';
+import { stepUpHeaders } from './http';
 
 /** The HTTP platforms Apollo is served on. */
 export type GraphqlPlatform = 'express' | 'fastify';
@@ -304,10 +305,7 @@ export async function startGraphqlApp(
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...(phone ? { 'x-phone': phone } : {}),
-          ...(proof
-            ? { 'x-otp-verification-id': proof.verificationId, 'x-otp-code': proof.code }
-            : {}),
+          ...stepUpHeaders(phone, proof),
         },
         body: JSON.stringify({ query, variables }),
       });

@@ -90,3 +90,17 @@ export function rawRequest(
     outgoing.end(options.body);
   });
 }
+
+/**
+ * The headers of a step-up request in the specs: the signed-in user's phone
+ * (`x-phone`, read by the fixtures' auth) and the proof, when given.
+ */
+export function stepUpHeaders(
+  phone: string | undefined,
+  proof: { verificationId: string; code: string } | undefined,
+): Record<string, string> {
+  return {
+    ...(phone ? { 'x-phone': phone } : {}),
+    ...(proof ? { 'x-otp-verification-id': proof.verificationId, 'x-otp-code': proof.code } : {}),
+  };
+}

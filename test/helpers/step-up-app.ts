@@ -13,7 +13,7 @@ import type { VerifiedOtp } from '../../lib';
 import { VERIFYNOW_CLOCK, VerifyNowClock } from '../../lib/verifynow.internal-constants';
 import { OTP_HTTP_PROVIDERS } from '../../sample/src/app.module';
 import { CapturingLogger } from './capturing-logger';
-import { HttpAnswer, request } from './http';
+import { HttpAnswer, request, stepUpHeaders } from './http';
 import { Platform, listen } from './otp-app';
 
 /** Sensitive routes of a fixture app. */
@@ -112,10 +112,7 @@ export async function startStepUpApp(
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...(phone ? { 'x-phone': phone } : {}),
-          ...(proof
-            ? { 'x-otp-verification-id': proof.verificationId, 'x-otp-code': proof.code }
-            : {}),
+          ...stepUpHeaders(phone, proof),
           ...extraHeaders,
         },
         body: JSON.stringify({ amount: 100 }),
