@@ -10,13 +10,13 @@ export {
   VerifyNowHealthIndicator,
   type VerifyNowHealthDetails,
 } from './health/verifynow.health-indicator';
-export type { CircuitBreakerState } from './resilience/upstream-circuit-breaker';
+export type { CircuitBreakerState } from './resilience/upstream-circuit.breaker';
 
 export { RequireOtp, VerifiedOtpProof, getVerifiedOtp } from './step-up/require-otp.decorator';
 export { REQUIRE_OTP_METADATA, type RequireOtpSettings } from './step-up/require-otp.metadata';
 export { RequireOtpGuard } from './step-up/require-otp.guard';
-export type { OtpRequest } from './step-up/otp-invocation';
-export { VerifiedOtp } from './step-up/verified-otp';
+export type { OtpRequest } from './step-up/otp-invocation.util';
+export { VerifiedOtp } from './step-up/verified-otp.model';
 export {
   VerifyNowStepUpService,
   type OtpChallengeInput,
@@ -44,7 +44,7 @@ export {
 export { InMemoryVerifyNowStore } from './ledger/in-memory-verifynow.store';
 export { RedisVerifyNowStore } from './ledger/redis-verifynow.store';
 export { RedisThrottlerStorage } from './limits/redis-throttler.storage';
-export type { VerifyNowRedisClient } from './redis/redis-client';
+export type { VerifyNowRedisClient } from './redis/redis.client';
 export { VERIFYNOW_HTTP_SERVICE, VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';
 
 export { verifyNowConfig } from './config/verifynow.config';
@@ -113,7 +113,7 @@ export {
   responseCodeName,
   type VerifyNowResponseCodeName,
   type VerifyNowResponseCodeValue,
-} from './providers/verifynow/verifynow-response-codes';
+} from './providers/verifynow/verifynow.response-codes';
 export { VerifyNowConfigurationError } from './errors/verifynow-configuration.error';
 export {
   OTP_STEP_UP_ERRORS,
@@ -127,12 +127,12 @@ export {
   TooManyOtpRequestsException,
 } from './limits/send-limit.exceptions';
 
-export { maskPhoneNumber, redactUrl } from './redaction/redact';
+export { maskPhoneNumber, redactUrl } from './redaction/redact.util';
 export {
   parsePhoneNumber,
   type ParsedPhoneNumber,
   type PhoneNumberInput,
-} from './phone/phone-number';
+} from './phone/phone-number.util';
 
 export {
   VerifyNowSandbox,
@@ -140,4 +140,4 @@ export {
   type VerifyNowSandboxOptions,
   type VerifyNowSandboxRequest,
   type VerifyNowSandboxStats,
-} from './sandbox/verifynow-sandbox';
+} from './sandbox/verifynow.sandbox';

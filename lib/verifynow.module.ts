@@ -3,14 +3,14 @@ import { VerifyNowTokenProvider } from './providers/verifynow/verifynow-token.pr
 import { providerModuleProviders } from './providers/provider.registry';
 import { VerifyNowHealthIndicator } from './health/verifynow.health-indicator';
 import { UpstreamHttpClient } from './http/upstream-http.client';
-import { VerifyNowSendLimiter } from './limits/verifynow-send-limiter';
-import { OtpSender } from './otp/otp-sender';
-import { OtpValidator } from './otp/otp-validator';
+import { VerifyNowSendLimiter } from './limits/verifynow-send.limiter';
+import { OtpSender } from './otp/otp.sender';
+import { OtpValidator } from './otp/otp.validator';
 import { RequireOtpGuard } from './step-up/require-otp.guard';
 import { VerifyNowStepUpService } from './step-up/verifynow-step-up.service';
-import { VerificationLedger } from './ledger/verification-ledger';
+import { VerificationLedger } from './ledger/verification.ledger';
 import { VerifyNowStore } from './ledger/verifynow-store.interface';
-import { VerifyNowSandbox } from './sandbox/verifynow-sandbox';
+import { VerifyNowSandbox } from './sandbox/verifynow.sandbox';
 import { VERIFYNOW_HTTP_SERVICE } from './verifynow.constants';
 import { VERIFYNOW_RESOLVED_OPTIONS } from './verifynow.internal-constants';
 import {

@@ -1,7 +1,7 @@
 import { Logger, Provider } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { RedisThrottlerStorage } from './limits/redis-throttler.storage';
-import { OutboundRateLimiter } from './resilience/outbound-rate-limiter';
+import { OutboundRateLimiter } from './resilience/outbound-rate.limiter';
 import { upstreamCircuitBreaker } from './resilience/upstream.policy';
 import { VerifyNowRedisConnection } from './redis/verifynow-redis.connection';
 import { InMemoryVerifyNowStore } from './ledger/in-memory-verifynow.store';
@@ -14,7 +14,7 @@ import {
 } from './config/verifynow-options.resolver';
 import { createVerifyNowHttpService } from './http/upstream-http.client';
 import { VerifyNowModuleOptions } from './interfaces/verifynow-module-options.interface';
-import { VerifyNowSandbox } from './sandbox/verifynow-sandbox';
+import { VerifyNowSandbox } from './sandbox/verifynow.sandbox';
 import { VERIFYNOW_HTTP_SERVICE, VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';
 import {
   SYSTEM_CLOCK,

@@ -7,9 +7,9 @@ import type {
   ValidateOtpInput,
   ValidateOtpResult,
 } from './interfaces/verifynow-otp.interface';
-import { OtpSender } from './otp/otp-sender';
-import { OtpValidator } from './otp/otp-validator';
-import { checkProof } from './otp/proof-input';
+import { OtpSender } from './otp/otp.sender';
+import { OtpValidator } from './otp/otp.validator';
+import { checkProof } from './otp/proof-input.util';
 
 /**
  * Sends and validates one-time passwords through VerifyNow.

@@ -2,8 +2,8 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import { getCountries } from 'libphonenumber-js/max';
 import * as v from 'valibot';
 import type { ResolvePhoneNumber } from '../interfaces/require-otp-options.interface';
-import { isKnownDialCode } from '../phone/phone-number';
-import type { VerifyNowRedisClient } from '../redis/redis-client';
+import { isKnownDialCode } from '../phone/phone-number.util';
+import type { VerifyNowRedisClient } from '../redis/redis.client';
 import type { VerifyNowStore } from '../ledger/verifynow-store.interface';
 import {
   DEFAULT_BASE_URL,

@@ -8,7 +8,7 @@ import type {
   VerifyNowTokenRetryOptions,
 } from '../interfaces/verifynow-module-options.interface';
 import type { VerifyNowRateLimit } from '../interfaces/verifynow-state-options.interface';
-import type { VerifyNowRedisClient } from '../redis/redis-client';
+import type { VerifyNowRedisClient } from '../redis/redis.client';
 import type { VerifyNowStore } from '../ledger/verifynow-store.interface';
 
 /** The credentials of the embedded sandbox, which takes no others. */

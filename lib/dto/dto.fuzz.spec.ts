@@ -2,7 +2,7 @@ import { fuzzRuns } from '../../test/helpers/fuzz';
 import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import fc from 'fast-check';
 import { VERIFYNOW_FLOW_TYPES } from '../interfaces/verifynow-module-options.interface';
-import { isValidE164PhoneNumber } from '../phone/phone-number';
+import { isValidE164PhoneNumber } from '../phone/phone-number.util';
 import { SendOtpDto } from './send-otp.dto';
 import { ValidateOtpDto } from './validate-otp.dto';
 

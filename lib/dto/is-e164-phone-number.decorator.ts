@@ -1,5 +1,5 @@
 import { ValidationOptions, registerDecorator } from 'class-validator';
-import { PHONE_NUMBER_EXPECTATION, isValidE164PhoneNumber } from '../phone/phone-number';
+import { PHONE_NUMBER_EXPECTATION, isValidE164PhoneNumber } from '../phone/phone-number.util';
 
 /**
  * Checks that a property is a valid phone number in strict E.164 form (`+`, then

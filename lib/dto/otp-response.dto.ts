@@ -4,7 +4,7 @@ import {
   VerifyNowVerificationStatus,
 } from '../interfaces/verifynow-otp.interface';
 import { VerifyNowFlowType } from '../interfaces/verifynow-module-options.interface';
-import { maskPhoneNumber } from '../redaction/redact';
+import { maskPhoneNumber } from '../redaction/redact.util';
 
 /**
  * What an endpoint may answer after a send: the verification id and delivery

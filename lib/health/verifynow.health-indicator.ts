@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { OTP_PROVIDER } from '../providers/otp-provider.interface';
 import type { OtpProvider } from '../providers/otp-provider.interface';
-import type { CircuitBreakerState } from '../resilience/upstream-circuit-breaker';
+import type { CircuitBreakerState } from '../resilience/upstream-circuit.breaker';
 import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 
 /** What `VerifyNowHealthIndicator` reports under its key. */

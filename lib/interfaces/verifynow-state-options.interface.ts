@@ -1,5 +1,5 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { VerifyNowRedisClient } from '../redis/redis-client';
+import type { VerifyNowRedisClient } from '../redis/redis.client';
 import type { VerifyNowStore } from '../ledger/verifynow-store.interface';
 
 /** Where shared state (the verification ledger and the send counters) lives. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RedisScript, VerifyNowRedisClient } from '../redis/redis-client';
+import { RedisScript, VerifyNowRedisClient } from '../redis/redis.client';
 import {
   VerificationClaim,
   VerificationEntry,

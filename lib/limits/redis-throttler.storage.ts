@@ -1,6 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { randomUUID } from 'node:crypto';
-import { RedisScript, VerifyNowRedisClient } from '../redis/redis-client';
+import { RedisScript, VerifyNowRedisClient } from '../redis/redis.client';
 
 /** A ThrottlerStorage record, as `@nestjs/throttler` 6 defines it. */
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;

@@ -1,8 +1,8 @@
 import type { VerifyNowFlowType } from '../interfaces/verifynow-module-options.interface';
 import type { ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
-import type { ParsedPhoneNumber } from '../phone/phone-number';
-import type { Deadline } from '../resilience/deadline';
-import type { CircuitBreakerState } from '../resilience/upstream-circuit-breaker';
+import type { ParsedPhoneNumber } from '../phone/phone-number.util';
+import type { Deadline } from '../resilience/call.deadline';
+import type { CircuitBreakerState } from '../resilience/upstream-circuit.breaker';
 
 /** What an upstream can do, so that the core adapts to it. @internal */
 export interface OtpProviderCapabilities {

@@ -1,7 +1,7 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { sanitizeText } from '../redaction/redact';
-import { VerifyNowRedisClient, connectRedis } from './redis-client';
+import { sanitizeText } from '../redaction/redact.util';
+import { VerifyNowRedisClient, connectRedis } from './redis.client';
 
 /**
  * The module's Redis connection, when state is shared: opened from

@@ -5,7 +5,7 @@ import {
   VerifyNowUnavailableException,
 } from '../http/upstream.exceptions';
 import { WrongOtpProvidedException } from '../providers/verifynow/verifynow-code.exceptions';
-import { Deadline } from './deadline';
+import { Deadline } from './call.deadline';
 import {
   UpstreamPolicy,
   UpstreamPolicySettings,

@@ -25,9 +25,9 @@ import type {
   VerifyNowCircuitBreakerOptions,
   VerifyNowTokenRetryOptions,
 } from '../interfaces/verifynow-module-options.interface';
-import type { Deadline } from './deadline';
-import type { OutboundRateLimiter } from './outbound-rate-limiter';
-import { UpstreamCircuitBreaker } from './upstream-circuit-breaker';
+import type { Deadline } from './call.deadline';
+import type { OutboundRateLimiter } from './outbound-rate.limiter';
+import { UpstreamCircuitBreaker } from './upstream-circuit.breaker';
 
 // The resilience policy of one upstream, all of it, in the order a call meets it.
 //

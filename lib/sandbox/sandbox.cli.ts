@@ -5,8 +5,8 @@
  *
  * @internal
  */
-import { maskPhoneNumber } from '../redaction/redact';
-import { VerifyNowSandbox, VerifyNowSandboxOptions } from './verifynow-sandbox';
+import { maskPhoneNumber } from '../redaction/redact.util';
+import { VerifyNowSandbox, VerifyNowSandboxOptions } from './verifynow.sandbox';
 
 const USAGE = `Usage: verifynow-sandbox [options]
 

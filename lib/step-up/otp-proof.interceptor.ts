@@ -1,8 +1,8 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Observable } from 'rxjs';
-import { isTracked, isTracking, trackRun } from './handler-runs';
-import { holderOf, invocationOf, readMark, requestOf } from './otp-invocation';
+import { isTracked, isTracking, trackRun } from './handler-runs.tracker';
+import { holderOf, invocationOf, readMark, requestOf } from './otp-invocation.util';
 import { stepUpServices } from './step-up.services';
 
 /**

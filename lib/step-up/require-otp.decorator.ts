@@ -6,12 +6,12 @@ import {
   createParamDecorator,
 } from '@nestjs/common';
 import type { RequireOtpOptions } from '../interfaces/require-otp-options.interface';
-import { trackHandler } from './handler-runs';
-import { holderOf, invocationOf, readMark, requestOf } from './otp-invocation';
+import { trackHandler } from './handler-runs.tracker';
+import { holderOf, invocationOf, readMark, requestOf } from './otp-invocation.util';
 import { OtpProofInterceptor } from './otp-proof.interceptor';
 import { REQUIRE_OTP_METADATA } from './require-otp.metadata';
 import { RouteOtpGuard } from './route-otp.guard';
-import type { VerifiedOtp } from './verified-otp';
+import type { VerifiedOtp } from './verified-otp.model';
 
 type Handler = (...args: unknown[]) => unknown;
 

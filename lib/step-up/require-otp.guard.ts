@@ -14,7 +14,7 @@ import {
 } from './otp-step-up.exception';
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 import type { RequireOtpOptions } from '../interfaces/require-otp-options.interface';
-import { claimDefaultPurpose, defaultPurpose } from './default-purpose';
+import { claimDefaultPurpose, defaultPurpose } from './default-purpose.util';
 import {
   OtpRequest,
   ProofMark,
@@ -23,7 +23,7 @@ import {
   readMark,
   requestOf,
   writeMark,
-} from './otp-invocation';
+} from './otp-invocation.util';
 import { REQUIRE_OTP_METADATA, RequireOtpSettings } from './require-otp.metadata';
 import {
   OTP_GUARD_FAMILY,
@@ -32,7 +32,7 @@ import {
   isApplicationGuard,
   isDecoratorGuard,
   where,
-} from './step-up-guard-order';
+} from './step-up-guard-order.util';
 import { StepUpServices, stepUpServices } from './step-up.services';
 import type { OtpProof } from './verifynow-step-up.service';
 

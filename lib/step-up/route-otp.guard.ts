@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RequireOtpGuard } from './require-otp.guard';
-import { APPLIED_BY_DECORATOR } from './step-up-guard-order';
+import { APPLIED_BY_DECORATOR } from './step-up-guard-order.util';
 
 /**
  * The `RequireOtpGuard` that `@RequireOtp()` applies on its route or controller:

@@ -11,16 +11,16 @@ import {
 } from '../providers/verifynow/verifynow-code.exceptions';
 import type { VerifyNowFlowType } from '../interfaces/verifynow-module-options.interface';
 import type { SendOtpResult } from '../interfaces/verifynow-otp.interface';
-import { OtpSender } from '../otp/otp-sender';
-import { OtpValidator } from '../otp/otp-validator';
-import { checkProof } from '../otp/proof-input';
-import { parsePhoneNumber } from '../phone/phone-number';
-import { subjectOf } from '../ledger/subject';
-import { VerificationLedger } from '../ledger/verification-ledger';
+import { OtpSender } from '../otp/otp.sender';
+import { OtpValidator } from '../otp/otp.validator';
+import { checkProof } from '../otp/proof-input.util';
+import { parsePhoneNumber } from '../phone/phone-number.util';
+import { subjectOf } from '../ledger/ledger-subject.util';
+import { VerificationLedger } from '../ledger/verification.ledger';
 import type { VerificationRecord } from '../ledger/verifynow-store.interface';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
-import { VerifiedOtp } from './verified-otp';
+import { VerifiedOtp } from './verified-otp.model';
 
 /** A code sent for a purpose. */
 export interface OtpChallengeInput {

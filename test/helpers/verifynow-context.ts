@@ -7,7 +7,7 @@ import {
   VerifyNowTokenProvider,
 } from '../../lib';
 import { VerifyNowStore } from '../../lib';
-import { subjectOf } from '../../lib/ledger/subject';
+import { subjectOf } from '../../lib/ledger/ledger-subject.util';
 import { VERIFYNOW_CLOCK, VerifyNowClock } from '../../lib/verifynow.internal-constants';
 import { CapturingLogger } from './capturing-logger';
 

@@ -9,7 +9,7 @@ import {
   VERIFYNOW_ERROR_CODES,
   VerifyNowResponseCode,
   responseCodeName,
-} from './verifynow-response-codes';
+} from './verifynow.response-codes';
 
 describe('exceptionForResponseCode', () => {
   const documented = Object.entries(VerifyNowResponseCode).filter(([name]) => name !== 'SUCCESS');

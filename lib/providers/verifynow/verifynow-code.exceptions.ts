@@ -5,7 +5,7 @@ import {
   describeCall,
 } from '../../errors/verifynow.exception';
 import { VerifyNowUnknownResponseException } from '../../http/upstream.exceptions';
-import { VERIFYNOW_ERROR_CODES, VerifyNowErrorCodeName } from './verifynow-response-codes';
+import { VERIFYNOW_ERROR_CODES, VerifyNowErrorCodeName } from './verifynow.response-codes';
 
 function codeInit(
   name: VerifyNowErrorCodeName,

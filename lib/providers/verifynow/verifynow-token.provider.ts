@@ -5,14 +5,14 @@ import {
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
 } from '../../http/upstream.exceptions';
-import { errorForUnreadableAnswer, toInteger } from './verifynow-envelope';
+import { errorForUnreadableAnswer, toInteger } from './verifynow.envelope';
 import { UpstreamResponse, UpstreamHttpClient } from '../../http/upstream-http.client';
-import { sanitizeText } from '../../redaction/redact';
-import { Deadline } from '../../resilience/deadline';
-import { verifyNowRequest } from './verifynow-endpoints';
+import { sanitizeText } from '../../redaction/redact.util';
+import { Deadline } from '../../resilience/call.deadline';
+import { verifyNowRequest } from './verifynow.endpoints';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../../verifynow.internal-constants';
 import type { VerifyNowClock } from '../../verifynow.internal-constants';
-import { TokenSchedule, scheduleToken } from './token-lifetime';
+import { TokenSchedule, scheduleToken } from './verifynow-token-lifetime.util';
 
 interface CachedToken extends TokenSchedule {
   token: string;

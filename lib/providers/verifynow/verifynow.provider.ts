@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { VerifyNowTokenProvider } from './verifynow-token.provider';
 import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
-import { VerifyNowResponseCode } from './verifynow-response-codes';
+import { VerifyNowResponseCode } from './verifynow.response-codes';
 import {
   VerifyNowAuthenticationException,
   VerifyNowUnknownResponseException,
@@ -14,9 +14,9 @@ import {
 import { exceptionForResponseCode } from './verifynow-code.exceptions';
 import { VERIFYNOW_FLOW_TYPES } from '../../interfaces/verifynow-module-options.interface';
 import type { ValidateOtpResult } from '../../interfaces/verifynow-otp.interface';
-import { sanitizeText } from '../../redaction/redact';
-import type { Deadline } from '../../resilience/deadline';
-import type { UpstreamCircuitBreaker } from '../../resilience/upstream-circuit-breaker';
+import { sanitizeText } from '../../redaction/redact.util';
+import type { Deadline } from '../../resilience/call.deadline';
+import type { UpstreamCircuitBreaker } from '../../resilience/upstream-circuit.breaker';
 import {
   VERIFYNOW_CIRCUIT_BREAKER,
   VERIFYNOW_RESOLVED_OPTIONS,
@@ -28,14 +28,14 @@ import type {
   ProviderSendRequest,
   ProviderSendResult,
 } from '../otp-provider.interface';
-import { UpstreamEnvelope, readEnvelope, toInteger } from './verifynow-envelope';
+import { UpstreamEnvelope, readEnvelope, toInteger } from './verifynow.envelope';
 import {
   UpstreamHttpClient,
   UpstreamParams,
   UpstreamRequest,
   UpstreamResponse,
 } from '../../http/upstream-http.client';
-import { verifyNowRequest } from './verifynow-endpoints';
+import { verifyNowRequest } from './verifynow.endpoints';
 
 /** Seconds a code lives when the upstream's answer does not say (its documented default). */
 const DEFAULT_CODE_TIMEOUT_SECONDS = 60;

@@ -1,6 +1,6 @@
-import { VerifyNowResponseCode } from '../verifynow-response-codes';
+import { VerifyNowResponseCode } from '../verifynow.response-codes';
 import { VERIFYNOW_FLOW_TYPES } from '../../../interfaces/verifynow-module-options.interface';
-import { isKnownDialCode } from '../../../phone/phone-number';
+import { isKnownDialCode } from '../../../phone/phone-number.util';
 import { VerifyNowReply, business } from './verifynow-sandbox.replies';
 
 /** A send's query parameters as received; a missing one is `undefined`. @internal */

@@ -1,4 +1,4 @@
-import { VerifyNowResponseCode, responseCodeName } from '../verifynow-response-codes';
+import { VerifyNowResponseCode, responseCodeName } from '../verifynow.response-codes';
 import {
   SandboxJsonReply,
   SandboxReply,

@@ -1,4 +1,4 @@
-import { VerifyNowResponseCode } from '../verifynow-response-codes';
+import { VerifyNowResponseCode } from '../verifynow.response-codes';
 import { SandboxReply } from '../../../sandbox/sandbox.replies';
 import { SandboxRequest, SandboxRoute } from '../../../sandbox/sandbox.router';
 import { business, unauthorized } from './verifynow-sandbox.replies';

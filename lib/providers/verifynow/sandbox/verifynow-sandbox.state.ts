@@ -1,5 +1,5 @@
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { VerifyNowResponseCode } from '../verifynow-response-codes';
+import { VerifyNowResponseCode } from '../verifynow.response-codes';
 import { whitelabelReply } from '../../../sandbox/sandbox.replies';
 import { MagicSendOutcome, magicOutcome } from './verifynow-sandbox.magic-numbers';
 import {

@@ -1,6 +1,6 @@
 /**
  * The public types of VerifyNow's sandbox, re-exported from
- * `lib/sandbox/verifynow-sandbox.ts` (and the package root).
+ * `lib/sandbox/verifynow.sandbox.ts` (and the package root).
  */
 
 /** Settings of a `VerifyNowSandbox`. */

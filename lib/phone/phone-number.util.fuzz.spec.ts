@@ -1,7 +1,7 @@
 import { fuzzRuns } from '../../test/helpers/fuzz';
 import fc from 'fast-check';
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
-import { isValidE164PhoneNumber, parsePhoneNumber } from './phone-number';
+import { isValidE164PhoneNumber, parsePhoneNumber } from './phone-number.util';
 
 /** Strings that look like phone numbers, and strings that do not. */
 const phoneLike = fc.oneof(

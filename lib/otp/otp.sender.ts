@@ -5,15 +5,15 @@ import { TooManyOtpRequestsException } from '../limits/send-limit.exceptions';
 import { OTP_PROVIDER } from '../providers/otp-provider.interface';
 import type { OtpProvider, ProviderSendResult } from '../providers/otp-provider.interface';
 import type { SendOtpInput, SendOtpResult } from '../interfaces/verifynow-otp.interface';
-import { VerifyNowSendLimiter } from '../limits/verifynow-send-limiter';
-import { maskPhoneNumber } from '../redaction/redact';
-import { Deadline } from '../resilience/deadline';
-import { subjectOf } from '../ledger/subject';
-import { VerificationLedger } from '../ledger/verification-ledger';
+import { VerifyNowSendLimiter } from '../limits/verifynow-send.limiter';
+import { maskPhoneNumber } from '../redaction/redact.util';
+import { Deadline } from '../resilience/call.deadline';
+import { subjectOf } from '../ledger/ledger-subject.util';
+import { VerificationLedger } from '../ledger/verification.ledger';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
-import { OtpCallLog } from './otp-call-log';
-import { PreparedSend, prepareSend } from './prepare-send';
+import { OtpCallLog } from './otp-call.logger';
+import { PreparedSend, prepareSend } from './prepare-send.util';
 
 /**
  * Sends a code, for `sendOtp()` and for step-up alike: input checked, send

@@ -1,5 +1,5 @@
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
-import { isValidE164PhoneNumber, parsePhoneNumber } from './phone-number';
+import { isValidE164PhoneNumber, parsePhoneNumber } from './phone-number.util';
 
 describe('parsePhoneNumber', () => {
   it('splits an E.164 number into dial code and national number', () => {

@@ -1,6 +1,6 @@
 import { ExecutionContext } from '@nestjs/common';
 import type { SpentProof } from './verifynow-step-up.service';
-import type { VerifiedOtp } from './verified-otp';
+import type { VerifiedOtp } from './verified-otp.model';
 
 /** The parts of an HTTP request the guard reads, on Express and Fastify alike. */
 export interface OtpRequest {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { fuzzRuns } from '../../test/helpers/fuzz';
-import { maskDigitRuns, maskPhoneNumber, redactUrl, sanitizeText } from './redact';
+import { maskDigitRuns, maskPhoneNumber, redactUrl, sanitizeText } from './redact.util';
 
 describe('maskPhoneNumber', () => {
   it('keeps only the last four digits and the plus', () => {

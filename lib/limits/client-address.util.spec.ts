@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { fuzzRuns } from '../../test/helpers/fuzz';
 import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
-import { clientAddressKey } from './client-address';
+import { clientAddressKey } from './client-address.util';
 
 function refusal(ip: unknown): VerifyNowInvalidInputException {
   try {

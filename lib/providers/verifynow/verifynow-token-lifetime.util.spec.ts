@@ -1,4 +1,8 @@
-import { DEFAULT_TOKEN_LIFETIME_MS, scheduleToken, tokenLifetimeMs } from './token-lifetime';
+import {
+  DEFAULT_TOKEN_LIFETIME_MS,
+  scheduleToken,
+  tokenLifetimeMs,
+} from './verifynow-token-lifetime.util';
 
 const jwt = (claims: Record<string, unknown>): string =>
   `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;

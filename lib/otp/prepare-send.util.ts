@@ -5,8 +5,8 @@ import {
   VerifyNowFlowType,
 } from '../interfaces/verifynow-module-options.interface';
 import type { SendOtpInput } from '../interfaces/verifynow-otp.interface';
-import { clientAddressKey } from '../limits/client-address';
-import { ParsedPhoneNumber, parsePhoneNumber } from '../phone/phone-number';
+import { clientAddressKey } from '../limits/client-address.util';
+import { ParsedPhoneNumber, parsePhoneNumber } from '../phone/phone-number.util';
 
 /** Longest `purpose` accepted: default purposes name the route, its version and its handler. */
 export const MAX_PURPOSE_LENGTH = 500;

@@ -7,9 +7,9 @@ import {
 } from './send-limit.exceptions';
 import { VerifyNowUnavailableException } from '../http/upstream.exceptions';
 import type { VerifyNowRateLimit } from '../interfaces/verifynow-state-options.interface';
-import type { ParsedPhoneNumber } from '../phone/phone-number';
-import { subjectOf } from '../ledger/subject';
-import { clientAddressKey } from './client-address';
+import type { ParsedPhoneNumber } from '../phone/phone-number.util';
+import { subjectOf } from '../ledger/ledger-subject.util';
+import { clientAddressKey } from './client-address.util';
 import {
   VERIFYNOW_RESOLVED_OPTIONS,
   VERIFYNOW_THROTTLER_STORAGE,

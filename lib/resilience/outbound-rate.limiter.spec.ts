@@ -1,5 +1,5 @@
 import { VerifyNowOverloadedException } from '../http/upstream.exceptions';
-import { OutboundRateLimiter } from './outbound-rate-limiter';
+import { OutboundRateLimiter } from './outbound-rate.limiter';
 
 describe('OutboundRateLimiter', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));

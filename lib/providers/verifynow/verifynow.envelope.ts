@@ -8,7 +8,7 @@ import {
   VerifyNowUnavailableException,
   VerifyNowUnknownResponseException,
 } from '../../http/upstream.exceptions';
-import { responseCodeName } from './verifynow-response-codes';
+import { responseCodeName } from './verifynow.response-codes';
 import { UpstreamResponse } from '../../http/upstream-http.client';
 
 /** The `{ responseCode, message, data }` body of a send or validate answer. @internal */

@@ -3,12 +3,12 @@ import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resol
 import { OTP_PROVIDER } from '../providers/otp-provider.interface';
 import type { OtpProvider } from '../providers/otp-provider.interface';
 import type { ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
-import { Deadline } from '../resilience/deadline';
-import { LedgerReceipt, VerificationLedger } from '../ledger/verification-ledger';
+import { Deadline } from '../resilience/call.deadline';
+import { LedgerReceipt, VerificationLedger } from '../ledger/verification.ledger';
 import type { VerificationRecord } from '../ledger/verifynow-store.interface';
 import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
-import { OtpCallLog } from './otp-call-log';
-import type { CheckedProof } from './proof-input';
+import { OtpCallLog } from './otp-call.logger';
+import type { CheckedProof } from './proof-input.util';
 
 /**
  * Checks a code, for `validateOtp()` and for step-up alike: through the ledger
