@@ -27,7 +27,10 @@ export default defineConfig(
         'error',
         { patterns: [{ regex: '^@nestjs/[^/]+/.+', message: 'Import from the package root.' }] },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -9,9 +9,9 @@ import { RedisVerifyNowStore } from './ledger/redis-verifynow.store';
 import { VerifyNowStore } from './ledger/verifynow-store.interface';
 import {
   ResolvedVerifyNowOptions,
-  SANDBOX_DEFAULT_CREDENTIALS,
   resolveVerifyNowOptions,
 } from './config/verifynow-options.resolver';
+import { SANDBOX_DEFAULT_CREDENTIALS } from './providers/verifynow/verifynow.options';
 import { createVerifyNowHttpService } from './http/upstream-http.client';
 import { VerifyNowModuleOptions } from './interfaces/verifynow-module-options.interface';
 import { VerifyNowSandbox } from './sandbox/verifynow.sandbox';

@@ -271,7 +271,7 @@ describe('configuration at boot', () => {
       const { problems, message } = error as VerifyNowConfigurationError;
       expect(problems).toEqual([
         conflict,
-        'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), password (VERIFYNOW_PASSWORD)): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox',
+        'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), password (VERIFYNOW_PASSWORD)): turn sandbox off to call the upstream with them, or remove them to run against the embedded sandbox',
       ]);
       expect(message).not.toContain(PASSWORD);
       expect(message).not.toContain('135790');
@@ -294,7 +294,7 @@ describe('configuration at boot', () => {
     ]);
     expect(error).toBeInstanceOf(VerifyNowConfigurationError);
     expect((error as VerifyNowConfigurationError).problems).toEqual([
-      'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (authToken (VERIFYNOW_AUTH_TOKEN)): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox',
+      'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (authToken (VERIFYNOW_AUTH_TOKEN)): turn sandbox off to call the upstream with them, or remove them to run against the embedded sandbox',
     ]);
     expect((error as Error).message).not.toContain('token-123456789');
   });

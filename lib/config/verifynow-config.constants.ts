@@ -4,8 +4,6 @@ export const VERIFYNOW_FLOW_TYPES = ['SMS', 'WHATSAPP', 'RCS', 'SAUTH'] as const
 /** A delivery channel: `'SMS'`, `'WHATSAPP'`, `'RCS'` or `'SAUTH'`. */
 export type VerifyNowFlowType = (typeof VERIFYNOW_FLOW_TYPES)[number];
 
-/** The upstream's production address. */
-export const DEFAULT_BASE_URL = 'https://cpaas.messagecentral.com';
 /** Digits in a code unless configured otherwise (the upstream's own default is 4). */
 export const DEFAULT_OTP_LENGTH = 6;
 /** Deadline of an upstream request unless configured otherwise. */

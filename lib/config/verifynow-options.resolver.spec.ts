@@ -3,9 +3,8 @@ import type { VerifyNowModuleOptions } from '../interfaces/verifynow-module-opti
 import {
   DEFAULT_BASE_URL,
   SANDBOX_DEFAULT_CREDENTIALS,
-  resolveVerifyNowOptions,
-  verifyNowOptionsFromEnv,
-} from './verifynow-options.resolver';
+} from '../providers/verifynow/verifynow.options';
+import { resolveVerifyNowOptions, verifyNowOptionsFromEnv } from './verifynow-options.resolver';
 
 const problemsOf = (run: () => unknown): readonly string[] => {
   try {
@@ -147,7 +146,7 @@ describe('resolveVerifyNowOptions', () => {
       'unknown option gaurd (did you mean guard?)',
       'unknown option limits.perPhone (did you mean limits.perPhoneNumber?)',
       'sandbox (VERIFYNOW_SANDBOX) is on while NODE_ENV is production, where the embedded sandbox never runs: turn sandbox off and set customerId (VERIFYNOW_CUSTOMER_ID) with password (VERIFYNOW_PASSWORD) (or key (VERIFYNOW_KEY)), or authToken (VERIFYNOW_AUTH_TOKEN)',
-      'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), password (VERIFYNOW_PASSWORD)): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox',
+      'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), password (VERIFYNOW_PASSWORD)): turn sandbox off to call the upstream with them, or remove them to run against the embedded sandbox',
       'otpLength (VERIFYNOW_OTP_LENGTH) must be an integer from 4 to 8; got 3',
     ]);
   });
@@ -235,7 +234,7 @@ describe('resolveVerifyNowOptions', () => {
       expect(
         problemsOf(() => resolveVerifyNowOptions({ ...credentials, sandbox: true }, {})),
       ).toEqual([
-        'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), password (VERIFYNOW_PASSWORD)): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox',
+        'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), password (VERIFYNOW_PASSWORD)): turn sandbox off to call the upstream with them, or remove them to run against the embedded sandbox',
       ]);
       expect(
         problemsOf(() =>

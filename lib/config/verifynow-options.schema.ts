@@ -1,51 +1,24 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { getCountries } from 'libphonenumber-js/max';
 import * as v from 'valibot';
 import type { ResolvePhoneNumber } from '../interfaces/require-otp-options.interface';
-import { isKnownDialCode } from '../phone/phone-number.util';
+import { countryCodeList, knownDialCode } from '../phone/phone-number.util';
 import type { VerifyNowRedisClient } from '../redis/redis.client';
 import type { VerifyNowStore } from '../ledger/verifynow-store.interface';
+import * as check from '../validation/option.checks';
+import { mapOptions } from '../validation/option-tree.util';
+import { VERIFYNOW_OPTIONS, VERIFYNOW_TOKEN_RETRY } from '../providers/verifynow/verifynow.options';
 import {
-  DEFAULT_BASE_URL,
   DEFAULT_OTP_LENGTH,
   DEFAULT_TIMEOUT_MS,
   VERIFYNOW_FLOW_TYPES,
 } from './verifynow-config.constants';
-import * as check from './verifynow-option-checks';
 
-const { digits, fromEnv, implementing, int, leaf, oneOf, orFalse, secret, section, text } = check;
+const { digits, flag, fromEnv, implementing, int, leaf, oneOf, orFalse, secret, section, text } =
+  check;
 
-const KEY = 'must be the account password encoded in Base64 (or set password instead)';
-const HTTP_URL = `must be an http(s) URL without query string, e.g. ${DEFAULT_BASE_URL}`;
 const FLOW_TYPE = `must be one of ${VERIFYNOW_FLOW_TYPES.join(', ')}`;
 const RATE = `must be false or { limit, ttlSeconds } with whole numbers (limit from 1, ttlSeconds from 1 to 2592000)`;
-const COUNTRIES = new Set<string>(getCountries());
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** An http(s) URL without query or fragment (nor credentials), less its trailing slashes. */
-function httpUrl(text: string, credentials = false): string | undefined {
-  const url = URL.canParse(text) ? new URL(text) : undefined;
-  const bare = credentials || (!url?.username && !url?.password);
-  const ok = /^https?:$/.test(url?.protocol ?? '') && !url?.search && !url?.hash && bare;
-  return ok ? url?.toString().replace(/\/+$/, '') : undefined;
-}
-const dialCode = (code: string) =>
-  isKnownDialCode(code.replace('+', '')) ? code.replace('+', '') : undefined;
-/** `true`, `false`, or a word for either: `yes`, `on`, `1`; `no`, `off`, `0`. */
-function flag(value: unknown): boolean | undefined {
-  if (typeof value !== 'string') return typeof value === 'boolean' ? value : undefined;
-  const word = value.trim().toLowerCase();
-  return (
-    ['true', '1', 'yes', 'on'].includes(word) ||
-    (['false', '0', 'no', 'off'].includes(word) ? false : undefined)
-  );
-}
-function countryCodes(value: unknown): string[] | undefined {
-  const list: unknown[] =
-    typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
-  const codes = list.map((code) => (typeof code === 'string' ? code.trim().toUpperCase() : ''));
-  return codes.length > 0 && codes.every((code) => COUNTRIES.has(code)) ? codes : undefined;
-}
 const header = leaf('must be an HTTP header name, e.g. x-otp-code', (value) =>
   typeof value === 'string' && /^[a-z0-9][a-z0-9-]{0,63}$/i.test(value)
     ? value.toLowerCase()
@@ -67,64 +40,14 @@ const rate = v.pipe(
  * each with its variable, check and message, conversion, default and secrecy.
  */
 const ENV = {
-  customerId: fromEnv(
-    'VERIFYNOW_CUSTOMER_ID',
-    text(
-      'must be your Message Central account id without spaces, e.g. C-33432A5F49F7404',
-      /^\S{1,128}$/,
-    ),
-  ),
-  password: secret(
-    'VERIFYNOW_PASSWORD',
-    leaf(
-      'must be a non-empty string (the account password, in plain text)',
-      (value) => (typeof value === 'string' && value) || undefined,
-    ),
-  ),
-  key: secret(
-    'VERIFYNOW_KEY',
-    text(
-      (value) =>
-        typeof value === 'string' && /^.{4}/.test(value.trim())
-          ? `${KEY}; the value given is not Base64`
-          : KEY,
-      /^.{4}/,
-      (key) => (BASE64.test(key) ? key : undefined),
-    ),
-  ),
-  authToken: secret(
-    'VERIFYNOW_AUTH_TOKEN',
-    text('must be a token of at least 8 characters without spaces', /^\S{8,}$/),
-  ),
-  country: fromEnv(
-    'VERIFYNOW_COUNTRY',
-    text(
-      "must be the account's country as a dial code (e.g. 91) or ISO code (e.g. IN)",
-      /^(\+?[1-9]\d{0,3}|[A-Za-z]{2})$/,
-      (country) => country.replace('+', ''),
-    ),
-  ),
-  email: fromEnv(
-    'VERIFYNOW_EMAIL',
-    text('must be an e-mail address', /^[^\s@]+@[^\s@]+\.[^\s@]+$/),
-  ),
-  baseUrl: fromEnv(
-    'VERIFYNOW_BASE_URL',
-    text(
-      (value) =>
-        typeof value === 'string' && httpUrl(value.trim(), true)
-          ? `${HTTP_URL}, and without credentials in it`
-          : HTTP_URL,
-      /./,
-      (url) => httpUrl(url),
-    ),
-    DEFAULT_BASE_URL,
-    'url',
-  ),
-  apiVersion: fromEnv('VERIFYNOW_API_VERSION', oneOf(['v3', 'v2'], "must be 'v3' or 'v2'"), 'v3'),
+  ...VERIFYNOW_OPTIONS,
   defaultCountryCode: fromEnv(
     'VERIFYNOW_DEFAULT_COUNTRY_CODE',
-    text('must be a known dial code, with or without +, e.g. 91', /^\+?[1-9]\d{0,3}$/, dialCode),
+    text(
+      'must be a known dial code, with or without +, e.g. 91',
+      /^\+?[1-9]\d{0,3}$/,
+      knownDialCode,
+    ),
   ),
   defaultFlowType: fromEnv('VERIFYNOW_FLOW_TYPE', oneOf(VERIFYNOW_FLOW_TYPES, FLOW_TYPE), 'SMS'),
   otpLength: fromEnv('VERIFYNOW_OTP_LENGTH', digits(4, 8), DEFAULT_OTP_LENGTH),
@@ -150,7 +73,7 @@ const ENV = {
   ),
   allowedCountries: fromEnv(
     'VERIFYNOW_ALLOWED_COUNTRIES',
-    leaf('must list ISO 3166-1 alpha-2 country codes, e.g. IN,ID', countryCodes),
+    leaf('must list ISO 3166-1 alpha-2 country codes, e.g. IN,ID', countryCodeList),
   ),
   maxRequestsPerSecond: fromEnv(
     'VERIFYNOW_MAX_REQUESTS_PER_SECOND',
@@ -178,11 +101,7 @@ export const OPTIONS = check.strict({
     }),
     {},
   ),
-  tokenRetry: section('must be an object: { retries, baseDelayMs, maxDelayMs }', {
-    retries: int(0, 10, 3),
-    baseDelayMs: int(0, 60_000, 250),
-    maxDelayMs: int(0, 300_000, 5000),
-  }),
+  tokenRetry: VERIFYNOW_TOKEN_RETRY,
   // The defaults NIST SP 800-63B and OWASP ASVS call for.
   guard: section('must be an object of @RequireOtp() defaults', {
     resolvePhoneNumber: v.optional(
@@ -245,25 +164,5 @@ export const ENV_VARIABLES = Object.fromEntries(
 ) as {
   readonly [K in keyof typeof ENV]: (typeof ENV)[K]['env'];
 };
-/** Where in `OPTIONS` each option a variable sets sits. @internal */
-export const ENV_PATHS = new Map<keyof typeof ENV, PropertyKey[]>();
-/** The keys each object of options declares, by its path. @internal */
-export const KNOWN_KEYS = new Map<string, string[]>();
-/** A path as messages print it, e.g. `store.redis.url` (`sandbox`'s positions left out). @internal */
-export const pathOf = (at: readonly PropertyKey[]) =>
-  at.filter((key) => typeof key === 'string').join('.');
-
-// One walk through `OPTIONS` finds where each variable's option sits, and what each object declares.
-(function walk(node: unknown, at: PropertyKey[]): void {
-  const { entries, items, wrapped, getter } = node as Record<string, unknown>;
-  const option = Object.entries(ENV).find(([, schema]) => schema === node);
-  if (option) ENV_PATHS.set(option[0] as keyof typeof ENV, at);
-  if (check.isObject(entries)) {
-    KNOWN_KEYS.set(pathOf(at), Object.keys(entries));
-    Object.entries(entries).forEach(([key, entry]) => walk(entry, [...at, key]));
-  } else if (Array.isArray(items)) {
-    items.forEach((item, index) => walk(item, [...at, index]));
-  } else if (getter ?? wrapped) {
-    walk(typeof getter === 'function' ? (getter as (value: unknown) => unknown)({}) : wrapped, at);
-  }
-})(OPTIONS, []);
+/** Where in `OPTIONS` each option a variable sets sits, and the keys each object declares. @internal */
+export const { paths: ENV_PATHS, keys: KNOWN_KEYS } = mapOptions(OPTIONS, ENV);

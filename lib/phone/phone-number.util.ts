@@ -143,3 +143,21 @@ export function isValidE164PhoneNumber(text: unknown): boolean {
   }
   return parsePhoneNumberFromString(text)?.isValid() === true;
 }
+
+/** A known dial code without its `+` (e.g. `'+91'` → `'91'`), or `undefined`. */
+export function knownDialCode(code: string): string | undefined {
+  const digits = code.replace('+', '');
+  return isKnownDialCode(digits) ? digits : undefined;
+}
+
+/**
+ * ISO 3166-1 alpha-2 country codes, upper-cased, from an array or a comma-separated
+ * list (`'IN,id'` → `['IN', 'ID']`); `undefined` when empty or any is unknown.
+ */
+export function countryCodeList(value: unknown): string[] | undefined {
+  const list: unknown[] =
+    typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
+  const codes = list.map((code) => (typeof code === 'string' ? code.trim().toUpperCase() : ''));
+  const known = new Set<string>(getCountries());
+  return codes.length > 0 && codes.every((code) => known.has(code)) ? codes : undefined;
+}

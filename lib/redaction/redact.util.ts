@@ -181,3 +181,23 @@ export function sanitizeText(
   clean = maskDigitRuns(clean.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim());
   return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
 }
+
+/**
+ * A short picture of a rejected value: objects are named, never stringified (their
+ * `toString` may be anything), and a URL's credentials are masked: everything between
+ * the scheme and the last `@` (`https://user:secret@host` → `"https://***@host"`).
+ */
+export function describeValue(value: unknown, shown?: 'url' | 'value'): string {
+  let text = Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
+  if (typeof value === 'string') {
+    const [at, scheme] = [value.lastIndexOf('@'), /^[a-z][a-z\d+.-]*:\/\//i.exec(value)?.[0] ?? ''];
+    const masked = at >= 0 && (shown === 'url' || value.includes('://'));
+    text = JSON.stringify(masked ? `${scheme}***${value.slice(at)}` : value);
+  } else if (
+    value === null ||
+    ['number', 'boolean', 'bigint', 'undefined'].includes(typeof value)
+  ) {
+    text = String(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}

@@ -1,11 +1,3 @@
-import { optionLabel } from './verifynow-env';
-
-/** The options that make up live credentials. @internal */
-export const CREDENTIAL_OPTIONS = ['customerId', 'password', 'key', 'authToken'] as const;
-
-/** One of the options that make up live credentials. @internal */
-export type CredentialOption = (typeof CREDENTIAL_OPTIONS)[number];
-
 /**
  * Whether the embedded sandbox stands in for the upstream, and why.
  *
@@ -17,10 +9,16 @@ export interface SandboxDecision {
   reason: 'configured' | 'no-credentials' | undefined;
 }
 
+/** How the problems name the options they are about. @internal */
+export interface SandboxModeLabels {
+  /** The sandbox switch, e.g. `sandbox (VERIFYNOW_SANDBOX)`. */
+  sandbox: string;
+  /** How to set live credentials, e.g. `set customerId (…) with password (…)`. */
+  setCredentials: string;
+}
+
 /** The values of `NODE_ENV` in which the sandbox starts by itself when no credentials are set. */
 const SELF_STARTING_ENVIRONMENTS: readonly string[] = ['development', 'test'];
-
-const SET_CREDENTIALS = `set ${optionLabel('customerId')} with ${optionLabel('password')} (or ${optionLabel('key')}), or ${optionLabel('authToken')}`;
 
 /**
  * Decides between the upstream and the embedded sandbox:
@@ -31,27 +29,29 @@ const SET_CREDENTIALS = `set ${optionLabel('customerId')} with ${optionLabel('pa
  *   is `development` or `test`; elsewhere the boot stops, saying how to turn it on.
  *
  * @param sandbox the explicit setting; `undefined` when neither code nor environment sets it.
- * @param credentials the credential options given, valid or not.
+ * @param credentials the labels of the credential options given, valid or not.
  * @param nodeEnv `NODE_ENV`, compared trimmed and case-insensitively.
  * @param problems where each conflict is reported.
  * @internal
  */
 export function decideSandboxMode(
   sandbox: boolean | undefined,
-  credentials: readonly CredentialOption[],
+  credentials: readonly string[],
   nodeEnv: string | undefined,
   problems: string[],
+  labels: SandboxModeLabels,
 ): SandboxDecision {
   const environment = (nodeEnv ?? '').trim().toLowerCase();
+  const { sandbox: option, setCredentials } = labels;
   if (sandbox === true) {
     if (environment === 'production') {
       problems.push(
-        `${optionLabel('sandbox')} is on while NODE_ENV is production, where the embedded sandbox never runs: turn sandbox off and ${SET_CREDENTIALS}`,
+        `${option} is on while NODE_ENV is production, where the embedded sandbox never runs: turn sandbox off and ${setCredentials}`,
       );
     }
     if (credentials.length > 0) {
       problems.push(
-        `${optionLabel('sandbox')} is on together with live credentials (${credentials.map(optionLabel).join(', ')}): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox`,
+        `${option} is on together with live credentials (${credentials.join(', ')}): turn sandbox off to call the upstream with them, or remove them to run against the embedded sandbox`,
       );
     }
     return { mode: 'sandbox', reason: 'configured' };
@@ -60,15 +60,15 @@ export function decideSandboxMode(
     return { mode: 'live', reason: undefined };
   }
   if (sandbox === false) {
-    problems.push(`credentials are required with sandbox off: ${SET_CREDENTIALS}`);
+    problems.push(`credentials are required with sandbox off: ${setCredentials}`);
   } else if (environment === 'production') {
-    problems.push(`credentials are required when NODE_ENV is production: ${SET_CREDENTIALS}`);
+    problems.push(`credentials are required when NODE_ENV is production: ${setCredentials}`);
   } else if (SELF_STARTING_ENVIRONMENTS.includes(environment)) {
     return { mode: 'sandbox', reason: 'no-credentials' };
   } else {
     const shown = environment === '' ? 'unset' : JSON.stringify(nodeEnv?.trim().slice(0, 40));
     problems.push(
-      `no credentials and no ${optionLabel('sandbox')} setting while NODE_ENV is ${shown}: set VERIFYNOW_SANDBOX=true (or sandbox: true) to run against the embedded sandbox, or ${SET_CREDENTIALS}; the sandbox starts by itself only when NODE_ENV is development or test`,
+      `no credentials and no ${option} setting while NODE_ENV is ${shown}: set VERIFYNOW_SANDBOX=true (or sandbox: true) to run against the embedded sandbox, or ${setCredentials}; the sandbox starts by itself only when NODE_ENV is development or test`,
     );
   }
   return { mode: 'live', reason: undefined };

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { describeValue } from '../redaction/redact.util';
 
 /** The message of a key no option has; the resolver names the key. @internal */
 export const UNKNOWN_KEY = 'unknown option';
@@ -113,24 +114,36 @@ export const implementing = <T>(message: string, ...methods: string[]) =>
     ),
   );
 
+/** `true`, `false`, or a word for either: `yes`, `on`, `1`; `no`, `off`, `0`. @internal */
+export function flag(value: unknown): boolean | undefined {
+  if (typeof value !== 'string') return typeof value === 'boolean' ? value : undefined;
+  const word = value.trim().toLowerCase();
+  return (
+    ['true', '1', 'yes', 'on'].includes(word) ||
+    (['false', '0', 'no', 'off'].includes(word) ? false : undefined)
+  );
+}
+
 /**
- * A short picture of a rejected value: objects are named, never stringified (their
- * `toString` may be anything), and a URL's credentials are masked: everything between
- * the scheme and the last `@` (`https://user:secret@host` → `"https://***@host"`).
+ * An http(s) URL without query, fragment or credentials, less its trailing slashes;
+ * the message tells when credentials were the trouble (`e.g.` shows an example).
  *
  * @internal
  */
-export function describeValue(value: unknown, shown?: 'url' | 'value'): string {
-  let text = Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
-  if (typeof value === 'string') {
-    const [at, scheme] = [value.lastIndexOf('@'), /^[a-z][a-z\d+.-]*:\/\//i.exec(value)?.[0] ?? ''];
-    const masked = at >= 0 && (shown === 'url' || value.includes('://'));
-    text = JSON.stringify(masked ? `${scheme}***${value.slice(at)}` : value);
-  } else if (
-    value === null ||
-    ['number', 'boolean', 'bigint', 'undefined'].includes(typeof value)
-  ) {
-    text = String(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+export function httpUrl(example: string) {
+  const expected = `must be an http(s) URL without query string, e.g. ${example}`;
+  const parse = (given: string, credentials = false) => {
+    const url = URL.canParse(given) ? new URL(given) : undefined;
+    const bare = credentials || (!url?.username && !url?.password);
+    const ok = /^https?:$/.test(url?.protocol ?? '') && !url?.search && !url?.hash && bare;
+    return ok ? url?.toString().replace(/\/+$/, '') : undefined;
+  };
+  return text(
+    (value) =>
+      typeof value === 'string' && parse(value.trim(), true)
+        ? `${expected}, and without credentials in it`
+        : expected,
+    /./,
+    (url) => parse(url),
+  );
 }

@@ -1,15 +1,19 @@
-import { CredentialOption, decideSandboxMode } from './verifynow-sandbox-mode';
+import { decideSandboxMode } from './sandbox.mode';
 
 const SET_CREDENTIALS =
   'set customerId (VERIFYNOW_CUSTOMER_ID) with password (VERIFYNOW_PASSWORD) (or key (VERIFYNOW_KEY)), or authToken (VERIFYNOW_AUTH_TOKEN)';
 
-function decide(
-  sandbox: boolean | undefined,
-  credentials: CredentialOption[],
-  nodeEnv: string | undefined,
-) {
+const VARIABLES: Record<string, string> = {
+  customerId: 'VERIFYNOW_CUSTOMER_ID',
+  key: 'VERIFYNOW_KEY',
+  authToken: 'VERIFYNOW_AUTH_TOKEN',
+};
+
+function decide(sandbox: boolean | undefined, credentials: string[], nodeEnv: string | undefined) {
   const problems: string[] = [];
-  return { ...decideSandboxMode(sandbox, credentials, nodeEnv, problems), problems };
+  const labels = { sandbox: 'sandbox (VERIFYNOW_SANDBOX)', setCredentials: SET_CREDENTIALS };
+  const given = credentials.map((option) => `${option} (${VARIABLES[option]})`);
+  return { ...decideSandboxMode(sandbox, given, nodeEnv, problems, labels), problems };
 }
 
 describe('decideSandboxMode', () => {
@@ -67,7 +71,7 @@ describe('decideSandboxMode', () => {
 
   it('refuses the sandbox together with live credentials, naming them', () => {
     expect(decide(true, ['customerId', 'key'], 'test').problems).toEqual([
-      'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), key (VERIFYNOW_KEY)): turn sandbox off to call Message Central with them, or remove them to run against the embedded sandbox',
+      'sandbox (VERIFYNOW_SANDBOX) is on together with live credentials (customerId (VERIFYNOW_CUSTOMER_ID), key (VERIFYNOW_KEY)): turn sandbox off to call the upstream with them, or remove them to run against the embedded sandbox',
     ]);
   });
 
