@@ -48,7 +48,12 @@ export type { VerifyNowRedisClient } from './redis/redis.client';
 export { VERIFYNOW_HTTP_SERVICE, VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';
 
 export { verifyNowConfig } from './config/verifynow.config';
-export { VERIFYNOW_ENV_VARS, readVerifyNowEnv } from './config/verifynow-env';
+export {
+  VERIFYNOW_ENV_VARS,
+  readVerifyNowEnv,
+  type EnvironmentSource,
+  type VerifyNowEnvOptions,
+} from './config/verifynow-env';
 export { verifyNowOptionsFromEnv } from './config/verifynow-options.resolver';
 
 export {
@@ -105,6 +110,7 @@ export {
   VerificationExpiredException,
   VerificationFailedException,
   VerifyNowBadRequestException,
+  VerifyNowCodeException,
   WrongOtpProvidedException,
   exceptionForResponseCode,
 } from './providers/verifynow/verifynow-code.exceptions';
@@ -125,7 +131,9 @@ export {
 export {
   OtpCountryNotAllowedException,
   TooManyOtpRequestsException,
+  type SendRefusal,
 } from './limits/send-limit.exceptions';
+export type { VerifyNowClock } from './verifynow.internal-constants';
 
 export { maskPhoneNumber, redactUrl } from './redaction/redact.util';
 export {

@@ -4,7 +4,7 @@ export const VERIFYNOW_RESOLVED_OPTIONS = 'VERIFYNOW:RESOLVED_OPTIONS';
 /** @internal The clock the token cache reads; tests replace it. */
 export const VERIFYNOW_CLOCK = 'VERIFYNOW:CLOCK';
 
-/** @internal A source of the current time in milliseconds. */
+/** A source of the current time in milliseconds, e.g. a test's fake clock. */
 export interface VerifyNowClock {
   now(): number;
 }

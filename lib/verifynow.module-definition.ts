@@ -1,25 +1,31 @@
-import { ConfigurableModuleBuilder, ConfigurableModuleOptionsFactory } from '@nestjs/common';
+import {
+  ConfigurableModuleAsyncOptions,
+  ConfigurableModuleBuilder,
+  ConfigurableModuleOptionsFactory,
+} from '@nestjs/common';
 import { VerifyNowModuleOptions } from './interfaces/verifynow-module-options.interface';
 import { VERIFYNOW_MODULE_OPTIONS } from './verifynow.constants';
 
-/** @internal The generated base class of `VerifyNowModule`, with `forRoot`/`forRootAsync`. */
-export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
-  new ConfigurableModuleBuilder<VerifyNowModuleOptions>({
-    moduleName: 'VerifyNow',
-    optionsInjectionToken: VERIFYNOW_MODULE_OPTIONS,
-  })
-    .setClassMethodName('forRoot')
-    .setExtras({ isGlobal: false }, (definition, extras) => ({
-      ...definition,
-      global: extras.isGlobal,
-    }))
-    .build();
+/** The generated base class of `VerifyNowModule`, with `forRoot`/`forRootAsync` (Nest's `ConfigurableModuleBuilder`). */
+export const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<VerifyNowModuleOptions>({
+  moduleName: 'VerifyNow',
+  optionsInjectionToken: VERIFYNOW_MODULE_OPTIONS,
+})
+  .setClassMethodName('forRoot')
+  .setExtras({ isGlobal: false }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();
 
 /** What `VerifyNowModule.forRoot()` takes: the options, plus `isGlobal`. */
-export type VerifyNowModuleForRootOptions = typeof OPTIONS_TYPE;
+export type VerifyNowModuleForRootOptions = VerifyNowModuleOptions & { isGlobal?: boolean };
 
 /** What `VerifyNowModule.forRootAsync()` takes: `useFactory`/`useClass`/`useExisting`, `imports`, `inject`, `isGlobal`. */
-export type VerifyNowModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
+export type VerifyNowModuleAsyncOptions = ConfigurableModuleAsyncOptions<
+  VerifyNowModuleOptions,
+  'create'
+> & { isGlobal?: boolean };
 
 /**
  * A class for `forRootAsync({ useClass })` / `useExisting`: its `create()` returns the options.

@@ -23,6 +23,7 @@ import { checkProof } from './otp/proof-input.util';
  */
 @Injectable()
 export class VerifyNowService {
+  /** @internal Nest builds it. */
   constructor(
     private readonly sender: OtpSender,
     private readonly validator: OtpValidator,

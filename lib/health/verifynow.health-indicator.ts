@@ -34,6 +34,7 @@ type HealthCheckErrorClass = new (message: string, causes: unknown) => Error;
  */
 @Injectable()
 export class VerifyNowHealthIndicator {
+  /** @internal Nest builds it. */
   constructor(
     @Inject(OTP_PROVIDER) private readonly provider: OtpProvider,
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,

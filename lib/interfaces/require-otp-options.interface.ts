@@ -18,7 +18,7 @@ export interface RequireOtpOptions {
    * a string, or a function of the request to bind the proof to a resource too.
    * A function that returns anything but a non-empty string fails closed (500,
    * logged as a configuration problem).
-   * @default one per handler: its method, matched path (prefixes included),
+   * @defaultValue one per handler: its method, matched path (prefixes included),
    *   version and name, e.g. `'POST /account/transfer (AccountController.transfer)'`
    * @example (request) => `transfer:${request.params.accountId}`
    */
@@ -28,15 +28,15 @@ export interface RequireOtpOptions {
   resolvePhoneNumber?: ResolvePhoneNumber;
   /**
    * Send a code when a request comes without proof and the phone number is known.
-   * @default true
+   * @defaultValue true
    */
   autoSend?: boolean;
   /**
    * How old a verification may be, from its send, in seconds.
-   * @default 600
+   * @defaultValue 600
    */
   maxAgeSeconds?: number;
-  /** The channel of codes the guard sends. @default the module's `defaultFlowType` */
+  /** The channel of codes the guard sends. @defaultValue the module's `defaultFlowType` */
   flowType?: VerifyNowFlowType;
 }
 
@@ -44,14 +44,14 @@ export interface RequireOtpOptions {
 export interface VerifyNowGuardOptions extends Omit<RequireOtpOptions, 'purpose'> {
   /**
    * Wrong codes a verification takes before the guard refuses it without asking the upstream.
-   * @default 5
+   * @defaultValue 5
    */
   maxFailedAttempts?: number;
   /** Names of the request headers that carry the proof. */
   headers?: {
-    /** @default 'x-otp-verification-id' */
+    /** @defaultValue 'x-otp-verification-id' */
     verificationId?: string;
-    /** @default 'x-otp-code' */
+    /** @defaultValue 'x-otp-code' */
     code?: string;
   };
 }

@@ -16,23 +16,23 @@ export interface VerifyNowCircuitBreakerOptions {
   /**
    * Consecutive failures (network error, timeout, HTTP 5xx, a body that is not
    * JSON) that open the breaker. Business answers (702, 705, 800...) never count.
-   * @default 5
+   * @defaultValue 5
    */
   consecutiveFailures?: number;
   /**
    * How long the breaker stays open before one probe call may test the upstream.
-   * @default 30000
+   * @defaultValue 30000
    */
   halfOpenAfterMs?: number;
 }
 
 /** How the token request is retried (send and validate never are, once they may have arrived). */
 export interface VerifyNowTokenRetryOptions {
-  /** @default 3 */
+  /** @defaultValue 3 */
   retries?: number;
-  /** First backoff delay; doubles per retry, with jitter. @default 250 */
+  /** First backoff delay; doubles per retry, with jitter. @defaultValue 250 */
   baseDelayMs?: number;
-  /** Longest backoff delay, and longest `Retry-After` honoured. @default 5000 */
+  /** Longest backoff delay, and longest `Retry-After` honoured. @defaultValue 5000 */
   maxDelayMs?: number;
 }
 
@@ -48,7 +48,7 @@ export interface VerifyNowSandboxModuleOptions {
   /**
    * The loopback port the sandbox listens on.
    * Environment: `VERIFYNOW_SANDBOX_PORT`.
-   * @default 0 (any free port)
+   * @defaultValue 0 (any free port)
    */
   port?: number;
 }
@@ -94,13 +94,13 @@ export interface VerifyNowModuleOptions {
   email?: string;
   /**
    * The upstream's base URL. Environment: `VERIFYNOW_BASE_URL`.
-   * @default 'https://cpaas.messagecentral.com'
+   * @defaultValue 'https://cpaas.messagecentral.com'
    */
   baseUrl?: string;
   /**
    * `'v3'` for the current paths, `'v2'` for the legacy `/verification/v2/verification/*`
    * paths. Environment: `VERIFYNOW_API_VERSION`.
-   * @default 'v3'
+   * @defaultValue 'v3'
    */
   apiVersion?: VerifyNowApiVersion;
   /**
@@ -110,17 +110,17 @@ export interface VerifyNowModuleOptions {
   defaultCountryCode?: string;
   /**
    * The channel used when a send names none. Environment: `VERIFYNOW_FLOW_TYPE`.
-   * @default 'SMS'
+   * @defaultValue 'SMS'
    */
   defaultFlowType?: VerifyNowFlowType;
   /**
    * Digits in a code, 4 to 8. Environment: `VERIFYNOW_OTP_LENGTH`.
-   * @default 6
+   * @defaultValue 6
    */
   otpLength?: number;
   /**
    * Deadline of each upstream request in milliseconds. Environment: `VERIFYNOW_TIMEOUT_MS`.
-   * @default 10000
+   * @defaultValue 10000
    */
   timeoutMs?: number;
   /**
@@ -136,13 +136,13 @@ export interface VerifyNowModuleOptions {
    * Most upstream requests started per second by this instance; excess requests
    * wait in a queue instead of being refused upstream. `0` turns the cap off.
    * Environment: `VERIFYNOW_MAX_REQUESTS_PER_SECOND`.
-   * @default 50
+   * @defaultValue 50
    */
   maxRequestsPerSecond?: number;
   /**
    * Requests that may wait for the rate cap; beyond, calls fail at once with 503
    * `OUTBOUND_QUEUE_FULL`. A request also gives up after waiting `timeoutMs`.
-   * @default 1000
+   * @defaultValue 1000
    */
   maxQueuedRequests?: number;
   /** The circuit breaker in front of the upstream; `false` turns it off. */

@@ -14,7 +14,7 @@ export interface VerifyNowStoreOptions {
     /** @example 'redis://127.0.0.1:6379/0' */
     url?: string;
     client?: VerifyNowRedisClient;
-    /** @default 'verifynow:' */
+    /** @defaultValue 'verifynow:' */
     keyPrefix?: string;
   };
   /** A ledger of your own, instead of the in-memory or Redis one. */
@@ -22,7 +22,7 @@ export interface VerifyNowStoreOptions {
   /**
    * How long the ledger remembers a verification, in seconds; at least the
    * guard's `maxAgeSeconds`.
-   * @default 900
+   * @defaultValue 900
    */
   ledgerTtlSeconds?: number;
 }
@@ -37,12 +37,12 @@ export interface VerifyNowRateLimit {
 export interface VerifyNowLimitsOptions {
   /**
    * Sends per phone number; `false` turns the limit off.
-   * @default { limit: 5, ttlSeconds: 600 }
+   * @defaultValue { limit: 5, ttlSeconds: 600 }
    */
   perPhoneNumber?: VerifyNowRateLimit | false;
   /**
    * Sends per client IP (when the send names one, as the guard does); `false` turns it off.
-   * @default { limit: 20, ttlSeconds: 3600 }
+   * @defaultValue { limit: 20, ttlSeconds: 3600 }
    */
   perClientIp?: VerifyNowRateLimit | false;
   /**

@@ -34,12 +34,12 @@ export interface VerificationEntry {
   verificationId: string;
   subject: string;
   purpose: string | null;
-  /** @default false */
+  /** @defaultValue false */
   stepUp?: boolean;
   issuedAt: number;
 }
 
-/** The outcome of {@link VerifyNowStore.claim}. */
+/** The outcome of {@link (VerifyNowStore:interface).claim}. */
 export type VerificationClaim =
   /**
    * This caller alone may validate now; settle with the token. `state` says
@@ -96,7 +96,7 @@ export interface VerifyNowStore {
   /**
    * Ends a claim with what the upstream said. `'verified'` marks the
    * verification consumed by this claim (`token`) and keeps `codeDigest`, so
-   * that {@link restore} can undo it.
+   * that {@link (VerifyNowStore:interface).restore} can undo it.
    */
   settle(
     verificationId: string,
@@ -118,5 +118,5 @@ export interface VerifyNowStore {
   ping?(): Promise<void>;
 }
 
-/** Injection token of the {@link VerifyNowStore} (the interface and the token share a name). */
+/** Injection token of the {@link (VerifyNowStore:interface)} (the interface and the token share a name). */
 export const VerifyNowStore = Symbol('VERIFYNOW:STORE');

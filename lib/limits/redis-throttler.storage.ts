@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { RedisScript, VerifyNowRedisClient } from '../redis/redis.client';
 
 /** A ThrottlerStorage record, as `@nestjs/throttler` 6 defines it. */
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 // A sliding window of hit expiry times in a sorted set, on the Redis server's clock
 // so that every instance counts alike. With a block duration, a breach also sets a
@@ -60,7 +59,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     limit: number,
     blockDuration: number,
     throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
+  ): ReturnType<ThrottlerStorage['increment']> {
     const base = `${this.keyPrefix}{${throttlerName}:${key}}`;
     const answer = (await INCREMENT.run(
       this.client,

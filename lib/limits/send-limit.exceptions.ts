@@ -1,13 +1,16 @@
 import { HttpStatus } from '@nestjs/common';
 import { VerifyNowException } from '../errors/verifynow.exception';
 
-/** Why a send was refused with {@link TooManyOtpRequestsException}. */
-const SEND_REFUSALS = {
+/** Which limit refused a send with {@link TooManyOtpRequestsException}. */
+export type SendRefusal = 'phoneNumber' | 'clientIp' | 'pendingCode';
+
+/** Why a send was refused, by limit. */
+const SEND_REFUSALS: Record<SendRefusal, string> = {
   phoneNumber: 'the phone number limit is reached',
   clientIp: 'the client IP limit is reached',
   pendingCode:
     'the code pending for this number was already used, and no new one can go out before it expires',
-} as const;
+};
 
 /**
  * A send was refused before any message went out: a send limit was reached (per
@@ -18,7 +21,7 @@ const SEND_REFUSALS = {
 export class TooManyOtpRequestsException extends VerifyNowException {
   constructor(
     /** Which limit was reached. */
-    readonly limit: keyof typeof SEND_REFUSALS,
+    readonly limit: SendRefusal,
     retryAfterSeconds: number,
   ) {
     super({

@@ -42,7 +42,7 @@ import type { OtpProof } from './verifynow-step-up.service';
  * Registering it globally too (`APP_GUARD`) stays valid: one check, by the
  * guard the decorator applied. It works in a controller of any module, and
  * finds the request in HTTP (Express, Fastify) and GraphQL contexts; any other
- * context is refused unless a subclass overrides {@link getRequest} and is
+ * context is refused unless a subclass overrides {@link RequireOtpGuard.getRequest} and is
  * applied with `@UseGuards()` on the route or controller.
  *
  * A request without proof gets 401 `OTP_REQUIRED`; when `autoSend` is on, the

@@ -45,7 +45,7 @@ export interface OtpProofExpectations {
   phoneNumber: string;
   /** The action being proved. */
   purpose: string;
-  /** How old the verification may be. @default the module's `guard.maxAgeSeconds` (600) */
+  /** How old the verification may be. @defaultValue the module's `guard.maxAgeSeconds` (600) */
   maxAgeSeconds?: number;
 }
 
@@ -69,6 +69,7 @@ export interface SpentProof {
  */
 @Injectable()
 export class VerifyNowStepUpService {
+  /** @internal Nest builds it. */
   constructor(
     private readonly sender: OtpSender,
     private readonly validator: OtpValidator,

@@ -43,6 +43,7 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
   private current: CachedToken | undefined;
   private inFlight: Promise<string> | undefined;
 
+  /** @internal Nest builds it. */
   constructor(
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
     private readonly client: UpstreamHttpClient,
@@ -58,11 +59,15 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
    * A token to call the upstream with: the cached one while it is fresh, else a
    * new one (one request, however many callers wait for it).
    *
-   * @param deadline when the caller must have an answer; `timeoutMs` from now by default.
    * @throws VerifyNowAuthenticationException when the upstream refuses the credentials.
-   * @throws VerifyNowUnavailableException when the token endpoint cannot be reached in time.
+   * @throws VerifyNowUnavailableException when the token endpoint cannot be reached within `timeoutMs`.
    */
-  async getToken(deadline: Deadline = Deadline.after(this.options.timeoutMs)): Promise<string> {
+  getToken(): Promise<string> {
+    return this.tokenWithin(Deadline.after(this.options.timeoutMs));
+  }
+
+  /** @internal {@link VerifyNowTokenProvider.getToken}, answering by `deadline`. */
+  async tokenWithin(deadline: Deadline): Promise<string> {
     const credentials = this.options.credentials;
     if (credentials.type === 'token') {
       return credentials.authToken;

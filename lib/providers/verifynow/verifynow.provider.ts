@@ -165,7 +165,7 @@ export class VerifyNowProvider implements OtpProvider {
     extraSecrets: readonly string[],
     deadline: Deadline,
   ): Promise<{ envelope: UpstreamEnvelope; details: VerifyNowErrorDetails }> {
-    let token = await this.tokens.getToken(deadline);
+    let token = await this.tokens.tokenWithin(deadline);
     let response = await this.client.call(this.request(operation, params, token), deadline);
     if (isRefusal(response)) {
       if (!this.tokens.canRefresh) {
@@ -177,7 +177,7 @@ export class VerifyNowProvider implements OtpProvider {
         );
       }
       this.tokens.invalidate(token);
-      token = await this.tokens.getToken(deadline);
+      token = await this.tokens.tokenWithin(deadline);
       response = await this.client.call(this.request(operation, params, token), deadline);
       if (isRefusal(response)) {
         throw this.refusal(operation, response, 'a freshly issued token was refused', [token]);

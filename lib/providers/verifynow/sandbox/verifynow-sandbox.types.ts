@@ -18,20 +18,20 @@ export interface VerifyNowSandboxOptions {
   code?: string;
   /**
    * Lifetime of issued tokens (their JWT `exp`).
-   * @default 3600
+   * @defaultValue 3600
    */
   tokenTtlSeconds?: number;
   /**
    * How long a code stays valid (the send's `timeout`).
-   * @default 60
+   * @defaultValue 60
    */
   codeTtlSeconds?: number;
   /**
    * Wrong codes a verification takes; after that it answers 800 MAXIMUM_LIMIT_REACHED.
-   * @default 5
+   * @defaultValue 5
    */
   maxAttempts?: number;
-  /** The clock, in milliseconds; tests replace it. @default Date.now */
+  /** The clock, in milliseconds; tests replace it. @defaultValue Date.now */
   now?: () => number;
 }
 
