@@ -9,6 +9,7 @@ export { VerifyNowTokenProvider } from './providers/verifynow/verifynow-token.pr
 export {
   VerifyNowHealthIndicator,
   type VerifyNowHealthDetails,
+  type VerifyNowProviderHealth,
 } from './health/verifynow.health-indicator';
 export type { CircuitBreakerState } from './resilience/upstream-circuit.breaker';
 
@@ -64,6 +65,8 @@ export {
   type VerifyNowCircuitBreakerOptions,
   type VerifyNowSandboxModuleOptions,
   type VerifyNowTokenRetryOptions,
+  type VerifyNowFailoverOptions,
+  type OtpProviderName,
 } from './interfaces/verifynow-module-options.interface';
 export type {
   SendOtpDeliveryOptions,
@@ -94,6 +97,7 @@ export {
   VerifyNowAuthenticationException,
   VerifyNowCircuitOpenException,
   VerifyNowOverloadedException,
+  VerifyNowQuotaExceededException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
   VerifyNowUnknownResponseException,

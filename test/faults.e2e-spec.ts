@@ -435,8 +435,9 @@ describe.each(PLATFORMS)('VerifyNowHealthIndicator with @nestjs/terminus (%s)', 
     try {
       const up = await request(`${url}/health`);
       expect(up.status).toBe(200);
+      const fine = { status: 'up', breaker: 'closed', token: 'available' };
       expect(up.body.info).toEqual({
-        verifynow: { status: 'up', mode: 'live', breaker: 'closed', token: 'available' },
+        verifynow: { ...fine, mode: 'live', providers: { verifynow: fine } },
       });
       upstream.fault = 'html-500';
       for (let i = 0; i < 2; i += 1) {
@@ -447,14 +448,14 @@ describe.each(PLATFORMS)('VerifyNowHealthIndicator with @nestjs/terminus (%s)', 
       }
       const down = await request(`${url}/health`);
       expect(down.status).toBe(503);
+      const open = {
+        status: 'down',
+        breaker: 'open',
+        token: 'not checked',
+        reason: 'CIRCUIT_OPEN',
+      };
       expect(down.body.error).toEqual({
-        verifynow: {
-          status: 'down',
-          mode: 'live',
-          breaker: 'open',
-          token: 'not checked',
-          reason: 'CIRCUIT_OPEN',
-        },
+        verifynow: { ...open, mode: 'live', providers: { verifynow: open } },
       });
     } finally {
       await app.close();

@@ -47,6 +47,12 @@ export interface ClientBenchReport {
   /** Connections the upstream saw from the module during the measured rounds. */
   moduleConnections: number;
   table: string;
+  /**
+   * Module ÷ raw axios and module ÷ module on axios's adapter, throughput, round by
+   * round (each round runs every contestant once, close in time), then the median:
+   * drift of a shared machine between rounds cancels out.
+   */
+  paired: { axios: number; axiosAdapter: number };
 }
 
 const CUSTOMER_ID = 'C-BENCH';
@@ -226,11 +232,16 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
 
     const byP99 = (run: RunResult): number => run.p99Ms;
     const results = medians(runs);
+    const pairedRatio = (other: ContestantName): number => {
+      const ratios = runs.module.map((run, i) => run.throughput / runs[other][i].throughput);
+      return ratios.sort((a, b) => a - b)[ratios.length >> 1];
+    };
+    const paired = { axios: pairedRatio('axios'), axiosAdapter: pairedRatio('moduleAxiosAdapter') };
     const serialResults = medians(serial, byP99);
     const table = resultTable(results, true);
     const serialTable = resultTable(serialResults, false);
     // The raw clients reuse one token fetched before the counters were reset.
-    return { results, serialResults, tokenRequests, moduleConnections, table, serialTable };
+    return { results, serialResults, tokenRequests, moduleConnections, table, serialTable, paired };
   } finally {
     child.kill();
   }

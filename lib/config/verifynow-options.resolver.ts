@@ -1,6 +1,9 @@
 import * as v from 'valibot';
 import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
-import type { VerifyNowModuleOptions } from '../interfaces/verifynow-module-options.interface';
+import type {
+  OtpProviderName,
+  VerifyNowModuleOptions,
+} from '../interfaces/verifynow-module-options.interface';
 import {
   CREDENTIAL_OPTIONS,
   howToSetCredentials,
@@ -116,6 +119,8 @@ export function resolveVerifyNowOptions(
   const sent = credentials.type === 'key' ? credentials.key : undefined;
   return {
     ...settings,
+    /** The upstreams, in order of preference. */
+    providers: ['verifynow'] as OtpProviderName[],
     guard,
     /** `'sandbox'` when the embedded sandbox stands in for the upstream. */
     mode,

@@ -75,13 +75,26 @@ const ENV = {
     'VERIFYNOW_ALLOWED_COUNTRIES',
     leaf('must list ISO 3166-1 alpha-2 country codes, e.g. IN,ID', countryCodeList),
   ),
+  failoverOnAmbiguous: fromEnv(
+    'VERIFYNOW_FAILOVER_ON_AMBIGUOUS',
+    leaf('must be true or false', flag),
+    false,
+  ),
   maxRequestsPerSecond: fromEnv(
     'VERIFYNOW_MAX_REQUESTS_PER_SECOND',
     digits(0, 100_000, 'must be an integer from 0 (no cap) to 100000 requests per second'),
     50,
   ),
 };
-const { sandbox, sandboxCode, sandboxPort, redisUrl, allowedCountries, ...TOP_LEVEL } = ENV;
+const {
+  sandbox,
+  sandboxCode,
+  sandboxPort,
+  redisUrl,
+  allowedCountries,
+  failoverOnAmbiguous,
+  ...TOP_LEVEL
+} = ENV;
 
 /**
  * Every option of `VerifyNowModuleOptions` and no other key, at any depth; the
@@ -94,6 +107,7 @@ export const OPTIONS = check.strict({
   ...TOP_LEVEL,
   sandbox: v.tuple([sandbox, check.strict({ code: sandboxCode, port: sandboxPort })]),
   maxQueuedRequests: int(0, 1_000_000, 1000),
+  failover: section('must be an object: { onAmbiguous }', { onAmbiguous: failoverOnAmbiguous }),
   circuitBreaker: orFalse(
     section('must be false or { consecutiveFailures, halfOpenAfterMs }', {
       consecutiveFailures: int(1, 1000, 5),

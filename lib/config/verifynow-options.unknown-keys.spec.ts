@@ -98,6 +98,7 @@ describe('unknown option keys', () => {
         allowedCountries: ['IN'],
         storage: own,
       },
+      failover: { onAmbiguous: true },
     } satisfies Record<keyof VerifyNowModuleOptions, unknown>;
     expect(unknownOptionProblems(everyOption)).toEqual([]);
   });

@@ -1,20 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { OTP_PROVIDER } from '../providers/otp-provider.interface';
-import type { OtpProvider } from '../providers/otp-provider.interface';
+import type { ProviderHealth } from '../providers/otp-provider.interface';
+import { OtpProviderChain } from '../providers/provider.chain';
 import type { CircuitBreakerState } from '../resilience/upstream-circuit.breaker';
 import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 
-/** What `VerifyNowHealthIndicator` reports under its key. */
-export interface VerifyNowHealthDetails {
+/** How one upstream is doing. */
+export interface VerifyNowProviderHealth {
   status: 'up' | 'down';
-  /** `'sandbox'` when the embedded sandbox stands in for the upstream. */
-  mode: 'live' | 'sandbox';
   breaker: CircuitBreakerState;
-  /** Whether a token can be had (`'pre-issued'` with the `authToken` option). */
+  /**
+   * Whether it can authenticate now: a token can be had (`'pre-issued'` with
+   * VerifyNow's `authToken` option), or `'not checked'` for keys sent with every call.
+   */
   token: 'available' | 'pre-issued' | 'unavailable' | 'not checked';
   /** Why it is down, e.g. `'AUTHENTICATION_FAILED'`. */
   reason?: string;
+}
+
+/**
+ * What `VerifyNowHealthIndicator` reports under its key: up while any provider
+ * can send; the first choice's details at the top, every provider's under `providers`.
+ */
+export interface VerifyNowHealthDetails extends VerifyNowProviderHealth {
+  /** `'sandbox'` when the embedded sandbox stands in for the upstreams. */
+  mode: 'live' | 'sandbox';
+  /** Each configured provider, by name, in order of preference. */
+  providers: Record<string, VerifyNowProviderHealth>;
 }
 
 type HealthCheckErrorClass = new (message: string, causes: unknown) => Error;
@@ -36,7 +48,7 @@ type HealthCheckErrorClass = new (message: string, causes: unknown) => Error;
 export class VerifyNowHealthIndicator {
   /** @internal Nest builds it. */
   constructor(
-    @Inject(OTP_PROVIDER) private readonly provider: OtpProvider,
+    private readonly providers: OtpProviderChain,
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
   ) {}
 
@@ -47,11 +59,20 @@ export class VerifyNowHealthIndicator {
   async isHealthy<Key extends string = 'verifynow'>(
     key: Key = 'verifynow' as Key,
   ): Promise<Record<Key, VerifyNowHealthDetails>> {
-    const { status, breaker, token, reason } = await this.provider.health();
-    const details: VerifyNowHealthDetails = { status, mode: this.options.mode, breaker, token };
-    if (reason !== undefined) {
-      details.reason = reason;
-    }
+    const each = await Promise.all(
+      this.providers.inOrder.map(
+        async (provider) => [provider.name, await provider.health()] as const,
+      ),
+    );
+    const providers = Object.fromEntries(each.map(([name, health]) => [name, shown(health)]));
+    const first = providers[this.providers.primary.name];
+    const status = each.some(([, health]) => health.status === 'up') ? 'up' : 'down';
+    const details: VerifyNowHealthDetails = {
+      ...first,
+      status,
+      mode: this.options.mode,
+      providers,
+    };
     const result = { [key]: details } as Record<Key, VerifyNowHealthDetails>;
     if (details.status === 'down') {
       const HealthCheckError = loadHealthCheckError();
@@ -61,6 +82,10 @@ export class VerifyNowHealthIndicator {
     }
     return result;
   }
+}
+
+function shown({ status, breaker, token, reason }: ProviderHealth): VerifyNowProviderHealth {
+  return reason === undefined ? { status, breaker, token } : { status, breaker, token, reason };
 }
 
 function loadHealthCheckError(): HealthCheckErrorClass | undefined {

@@ -30,6 +30,19 @@ export class VerifyNowAuthenticationException extends VerifyNowException {
   }
 }
 
+const NEVER_SENT = new WeakSet<object>();
+
+/** Marks `exception` as a failure of a request that provably never left. @internal */
+export function markNeverSent<E extends object>(exception: E): E {
+  NEVER_SENT.add(exception);
+  return exception;
+}
+
+/** Whether `error` is a failure of a request that provably never left (connection refused, say). @internal */
+export function wasNeverSent(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && NEVER_SENT.has(error);
+}
+
 /**
  * The upstream could not be used: network error, timeout, HTTP 5xx, or an answer
  * that is not JSON (such as an HTML error page). Answered as 503; the module fails
@@ -93,6 +106,24 @@ export class VerifyNowRateLimitException extends VerifyNowException {
       responseCode: null,
       publicMessage: 'Too many verification requests; try again later.',
       detail: describeCall(details, 'rate-limited the client'),
+      expose: true,
+    });
+  }
+}
+
+/**
+ * The upstream refused the send because the account's quota (balance, credits)
+ * is used up: nothing went out. Answered as 503; the operator must top up.
+ */
+export class VerifyNowQuotaExceededException extends VerifyNowException {
+  constructor(details: VerifyNowErrorDetails = {}) {
+    super({
+      ...details,
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      codeName: 'UPSTREAM_QUOTA_EXHAUSTED',
+      responseCode: null,
+      publicMessage: 'The verification service is unavailable; try again later.',
+      detail: describeCall(details, "refused: the account's quota is used up"),
       expose: true,
     });
   }

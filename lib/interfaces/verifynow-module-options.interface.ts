@@ -147,6 +147,8 @@ export interface VerifyNowModuleOptions {
   maxQueuedRequests?: number;
   /** The circuit breaker in front of the upstream; `false` turns it off. */
   circuitBreaker?: VerifyNowCircuitBreakerOptions | false;
+  /** When a send goes to the next of several `providers`. */
+  failover?: VerifyNowFailoverOptions;
   /** Retries of the token request. */
   tokenRetry?: VerifyNowTokenRetryOptions;
   /** Module-wide defaults of `@RequireOtp()` routes, e.g. how to find the user's phone. */
@@ -158,4 +160,22 @@ export interface VerifyNowModuleOptions {
    * and an optional country allowlist. `false` turns every limit off.
    */
   limits?: VerifyNowLimitsOptions | false;
+}
+
+/** The upstreams the module speaks. */
+export type OtpProviderName = 'verifynow' | 'verihubs';
+
+/**
+ * When a send goes to the next provider. It always does when the send certainly
+ * did not go out: breaker open, connection refused before the request was
+ * written, authentication refused, quota used up, rate limited.
+ */
+export interface VerifyNowFailoverOptions {
+  /**
+   * Also after an ambiguous failure (a timeout, a reset after the request was
+   * written, a 5xx), where the first provider may have sent the code: the user may
+   * then get two messages for one click. Environment: `VERIFYNOW_FAILOVER_ON_AMBIGUOUS`.
+   * @defaultValue false
+   */
+  onAmbiguous?: boolean;
 }

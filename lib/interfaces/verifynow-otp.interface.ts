@@ -1,4 +1,4 @@
-import { VerifyNowFlowType } from './verifynow-module-options.interface';
+import { OtpProviderName, VerifyNowFlowType } from './verifynow-module-options.interface';
 
 /** Delivery settings of one send; each falls back to the module's default. */
 export interface SendOtpDeliveryOptions {
@@ -45,6 +45,8 @@ export interface SendOtpInput extends SendOtpDeliveryOptions {
 export interface SendOtpResult {
   /** Pass it to `validateOtp()` with the code the user types. */
   verificationId: string;
+  /** The upstream that sent it (after a failover, not the first choice); `validateOtp()` goes to it. */
+  provider: OtpProviderName;
   /** The receiver's number without its country code. */
   mobileNumber: string;
   /** The receiver's dial code, e.g. `'91'`. */

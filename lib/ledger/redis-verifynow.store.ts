@@ -14,7 +14,7 @@ import {
 
 const RECORD = new RedisScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'purpose', ARGV[2], 'stepUp', ARGV[3], 'issuedAt', ARGV[4], 'failures', '0', 'state', 'open')
+redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'purpose', ARGV[2], 'stepUp', ARGV[3], 'issuedAt', ARGV[4], 'failures', '0', 'state', 'open', 'provider', ARGV[6], 'providerData', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 `);
@@ -84,6 +84,8 @@ export class RedisVerifyNowStore implements VerifyNowStore {
         entry.stepUp ? '1' : '0',
         entry.issuedAt,
         Math.max(1, Math.ceil(ttlMs)),
+        entry.provider ?? '',
+        entry.providerData ?? '',
       ],
     );
   }
@@ -98,6 +100,8 @@ export class RedisVerifyNowStore implements VerifyNowStore {
       subject: fields.subject,
       purpose: fields.purpose === NO_PURPOSE ? null : fields.purpose,
       stepUp: fields.stepUp === '1',
+      ...(fields.provider ? { provider: fields.provider } : {}),
+      ...(fields.providerData ? { providerData: fields.providerData } : {}),
       issuedAt: Number(fields.issuedAt),
       failedAttempts: Number(fields.failures),
       state: STATES.has(fields.state) ? (fields.state as VerificationState) : 'consumed',

@@ -13,6 +13,7 @@ import { VerifyNowException } from '../errors/verifynow.exception';
 import { VerifyNowUnavailableException } from '../http/upstream.exceptions';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
+import { seal, unseal } from './ledger-seal.util';
 import {
   VerificationEntry,
   VerificationOutcome,
@@ -44,6 +45,8 @@ export interface LedgerReceipt<T> {
 @Injectable()
 export class VerificationLedger {
   private readonly digestKey: Buffer;
+  /** Seals what a provider keeps in the store. */
+  private readonly sealKey: Buffer;
 
   constructor(
     @Inject(VerifyNowStore) private readonly store: VerifyNowStore,
@@ -56,6 +59,7 @@ export class VerificationLedger {
     this.digestKey = createHash('sha256')
       .update(`verifynow-ledger:${credentials.customerId ?? ''}:${secret}`)
       .digest();
+    this.sealKey = createHash('sha256').update('seal:').update(this.digestKey).digest();
   }
 
   /** Fails unless the store can be written: no code goes out that the ledger could not record. */
@@ -65,14 +69,29 @@ export class VerificationLedger {
 
   /** Records a send; an id already recorded is never rebound. */
   record(entry: VerificationEntry): Promise<void> {
+    const { providerData } = entry;
+    const sealed =
+      providerData === undefined
+        ? entry
+        : { ...entry, providerData: seal(this.sealKey, providerData) };
     return this.fromStore(
-      () => this.store.record(entry, this.options.store.ledgerTtlMs),
+      () => this.store.record(sealed, this.options.store.ledgerTtlMs),
       'the verification ledger',
     );
   }
 
-  get(verificationId: string): Promise<VerificationRecord | undefined> {
-    return this.fromStore(() => this.store.get(verificationId), 'the verification ledger');
+  /** The record, its provider's data unsealed (left out when it does not open). */
+  async get(verificationId: string): Promise<VerificationRecord | undefined> {
+    const record = await this.fromStore(
+      () => this.store.get(verificationId),
+      'the verification ledger',
+    );
+    if (record?.providerData === undefined) {
+      return record;
+    }
+    const { providerData, ...rest } = record;
+    const opened = unseal(this.sealKey, providerData);
+    return opened === undefined ? rest : { ...rest, providerData: opened };
   }
 
   /**
@@ -89,7 +108,7 @@ export class VerificationLedger {
   async check<T>(
     proof: { verificationId: string; code: string },
     inspect: (record: VerificationRecord) => void,
-    confirm: () => Promise<T>,
+    confirm: (record: VerificationRecord) => Promise<T>,
   ): Promise<LedgerReceipt<T>> {
     const { verificationId } = proof;
     const { maxFailedAttempts } = this.options.guard;
@@ -125,17 +144,18 @@ export class VerificationLedger {
       case 'locked':
         throw new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS');
     }
-    const digest = this.digest(proof);
+    // Kept only where a proof may come back (step-up), or checked against one that did.
+    const digest = record.stepUp || claim.state === 'verified' ? this.digest(proof) : undefined;
     let outcome: VerificationOutcome = 'released';
     let confirmed = false;
     try {
       let result: T | undefined;
       if (claim.state === 'verified') {
-        if (claim.codeDigest === undefined || !sameDigest(claim.codeDigest, digest)) {
+        if (claim.codeDigest === undefined || !sameDigest(claim.codeDigest, digest as string)) {
           throw exceptionForResponseCode(702, { operation: 'validate' });
         }
       } else {
-        result = await confirm();
+        result = await confirm(record);
       }
       outcome = 'verified';
       confirmed = true;

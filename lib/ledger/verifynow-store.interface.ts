@@ -21,6 +21,10 @@ export interface VerificationRecord {
    * only the step-up service then validates it, never `validateOtp()`.
    */
   stepUp: boolean;
+  /** The provider that sent it (`'verifynow'` when absent), which alone can check its code. */
+  provider?: string;
+  /** What that provider needs to check the code, sealed by the ledger: opaque to stores. */
+  providerData?: string;
   /** When it was sent, in milliseconds since the epoch. */
   issuedAt: number;
   /** Wrong codes tried against it. */
@@ -36,6 +40,10 @@ export interface VerificationEntry {
   purpose: string | null;
   /** @defaultValue false */
   stepUp?: boolean;
+  /** The provider that sent it; stores keep it as given. */
+  provider?: string;
+  /** Sealed data the provider needs to check the code; stores keep it as given. */
+  providerData?: string;
   issuedAt: number;
 }
 

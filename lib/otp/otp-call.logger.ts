@@ -25,6 +25,18 @@ export class OtpCallLog {
     });
   }
 
+  /** A send that goes to the next provider: `from` certainly sent nothing. */
+  failover(from: string, to: string, phone: string, error: unknown): void {
+    this.logger.warn({
+      event: 'verifynow.failover',
+      from,
+      to,
+      phone,
+      error: error instanceof VerifyNowException ? error.codeName : 'unknown',
+      ...(error instanceof VerifyNowException ? { detail: error.message } : {}),
+    });
+  }
+
   failure(
     operation: VerifyNowOperation,
     fields: Record<string, string>,

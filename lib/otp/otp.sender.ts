@@ -2,9 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { OtpStepUpException } from '../step-up/otp-step-up.exception';
 import { TooManyOtpRequestsException } from '../limits/send-limit.exceptions';
-import { OTP_PROVIDER } from '../providers/otp-provider.interface';
+import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 import type { OtpProvider, ProviderSendResult } from '../providers/otp-provider.interface';
+import { OtpProviderChain } from '../providers/provider.chain';
 import type { SendOtpInput, SendOtpResult } from '../interfaces/verifynow-otp.interface';
+import type { OtpProviderName } from '../interfaces/verifynow-module-options.interface';
 import { VerifyNowSendLimiter } from '../limits/verifynow-send.limiter';
 import { maskPhoneNumber } from '../redaction/redact.util';
 import { Deadline } from '../resilience/call.deadline';
@@ -12,6 +14,7 @@ import { subjectOf } from '../ledger/ledger-subject.util';
 import { VerificationLedger } from '../ledger/verification.ledger';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
+import { failsOver } from './failover.policy';
 import { OtpCallLog } from './otp-call.logger';
 import { PreparedSend, prepareSend } from './prepare-send.util';
 
@@ -31,7 +34,7 @@ export class OtpSender {
 
   constructor(
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
-    @Inject(OTP_PROVIDER) private readonly provider: OtpProvider,
+    private readonly providers: OtpProviderChain,
     private readonly limiter: VerifyNowSendLimiter,
     private readonly ledger: VerificationLedger,
     @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
@@ -43,7 +46,10 @@ export class OtpSender {
     const phone = maskPhoneNumber(send.phone.e164);
     const deadline = Deadline.after(this.options.timeoutMs);
     try {
-      const answer = await deadline.race(this.sendWithin(send, stepUp, deadline), 'send');
+      const { answer, provider } = await deadline.race(
+        this.sendWithin(send, stepUp, deadline),
+        'send',
+      );
       this.log.success(
         'send',
         {
@@ -51,11 +57,13 @@ export class OtpSender {
           verificationId: answer.verificationId,
           phone,
           flowType: send.flowType,
+          provider,
         },
         started,
       );
       return {
         verificationId: answer.verificationId,
+        provider,
         mobileNumber: send.phone.mobileNumber,
         countryCode: send.phone.countryCode,
         flowType: send.flowType,
@@ -73,10 +81,10 @@ export class OtpSender {
     send: PreparedSend,
     stepUp: boolean,
     deadline: Deadline,
-  ): Promise<ProviderSendResult> {
+  ): Promise<{ answer: ProviderSendResult; provider: OtpProviderName }> {
     await this.limiter.check(send.phone, send.clientIp, stepUp);
     await this.ledger.ensureWritable();
-    const answer = await this.provider.send(send, deadline);
+    const { answer, provider } = await this.sendThrough(send, deadline);
     const subject = subjectOf(send.phone.e164);
     if (answer.pending) {
       await this.checkPending(answer, subject, send.purpose, stepUp);
@@ -87,9 +95,42 @@ export class OtpSender {
         purpose: send.purpose,
         stepUp,
         issuedAt: this.clock.now(),
+        provider: provider.name,
+        providerData: answer.providerData,
       });
     }
-    return answer;
+    return { answer, provider: provider.name };
+  }
+
+  /**
+   * The providers that offer the channel, in order of preference: the next is
+   * tried only when the send certainly did not go out through the one before
+   * (see `failsOver`); each failover is logged, the number masked.
+   */
+  private async sendThrough(
+    send: PreparedSend,
+    deadline: Deadline,
+  ): Promise<{ answer: ProviderSendResult; provider: OtpProvider }> {
+    const able = this.providers.inOrder.filter(({ capabilities }) =>
+      capabilities.channels.includes(send.flowType),
+    );
+    if (able.length === 0) {
+      throw new VerifyNowInvalidInputException(
+        `flowType ${send.flowType} is not offered by the configured providers (${this.providers.inOrder.map(({ name }) => name).join(', ')}).`,
+      );
+    }
+    for (const [at, provider] of able.entries()) {
+      try {
+        return { answer: await provider.send(send, deadline), provider };
+      } catch (error) {
+        const next = able[at + 1];
+        if (next === undefined || !failsOver(error, this.options.failover.onAmbiguous)) {
+          throw error;
+        }
+        this.log.failover(provider.name, next.name, maskPhoneNumber(send.phone.e164), error);
+      }
+    }
+    throw new Error('unreachable: the last provider rethrows');
   }
 
   /** Hands back a pending verification only to the caller it was issued for, while usable. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
-import { OTP_PROVIDER } from '../providers/otp-provider.interface';
-import type { OtpProvider } from '../providers/otp-provider.interface';
+import { OtpStepUpException } from '../step-up/otp-step-up.exception';
+import { OtpProviderChain } from '../providers/provider.chain';
 import type { ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
 import { Deadline } from '../resilience/call.deadline';
 import { LedgerReceipt, VerificationLedger } from '../ledger/verification.ledger';
@@ -23,7 +23,7 @@ export class OtpValidator {
 
   constructor(
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
-    @Inject(OTP_PROVIDER) private readonly provider: OtpProvider,
+    private readonly providers: OtpProviderChain,
     private readonly ledger: VerificationLedger,
   ) {}
 
@@ -39,9 +39,19 @@ export class OtpValidator {
     const deadline = Deadline.after(this.options.timeoutMs);
     try {
       const receipt = await deadline.race(
-        this.ledger.check(proof, inspect, () =>
-          this.provider.verify(verificationId, code, deadline),
-        ),
+        this.ledger.check(proof, inspect, (record) => {
+          // The provider that issued it, and no other: it alone knows the code.
+          const provider = this.providers.named(record.provider ?? 'verifynow');
+          if (provider === undefined) {
+            throw new OtpStepUpException('OTP_UNKNOWN', {
+              reason: `issued through ${record.provider}, which is not configured`,
+            });
+          }
+          return provider.verify(
+            { verificationId, code, providerData: record.providerData },
+            deadline,
+          );
+        }),
         'validate',
       );
       this.log.success('validate', { outcome: 'verified', verificationId }, started);

@@ -1,4 +1,7 @@
-import type { VerifyNowFlowType } from '../interfaces/verifynow-module-options.interface';
+import type {
+  OtpProviderName,
+  VerifyNowFlowType,
+} from '../interfaces/verifynow-module-options.interface';
 import type { ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
 import type { ParsedPhoneNumber } from '../phone/phone-number.util';
 import type { Deadline } from '../resilience/call.deadline';
@@ -19,6 +22,16 @@ export interface ProviderSendRequest {
   phone: ParsedPhoneNumber;
   flowType: VerifyNowFlowType;
   otpLength: number;
+  /** What the code is for (a step-up's action), or `null`: a provider may bind the code to it. */
+  purpose: string | null;
+}
+
+/** A code to check, with what the provider kept from its send. @internal */
+export interface ProviderVerifyRequest {
+  verificationId: string;
+  code: string;
+  /** What the send's {@link ProviderSendResult.providerData} held, from the ledger. */
+  providerData: string | undefined;
 }
 
 /** What the upstream answered to a send. @internal */
@@ -29,6 +42,11 @@ export interface ProviderSendResult {
   transactionId: string | null;
   /** True when a code sent earlier to this number is still pending: nothing went out. */
   pending: boolean;
+  /**
+   * What the provider needs again to verify the code (e.g. the number and the
+   * challenge): kept in the ledger, sealed, never logged.
+   */
+  providerData?: string;
 }
 
 /** How an upstream is doing, for the health indicator. @internal */
@@ -52,13 +70,13 @@ export interface ProviderHealth {
  */
 export interface OtpProvider {
   /** The name options and logs use, e.g. `'verifynow'`. */
-  readonly name: string;
+  readonly name: OtpProviderName;
   readonly capabilities: OtpProviderCapabilities;
   send(request: ProviderSendRequest, deadline: Deadline): Promise<ProviderSendResult>;
   /** Resolves only when the upstream confirms the code; every other answer throws. */
-  verify(verificationId: string, code: string, deadline: Deadline): Promise<ValidateOtpResult>;
+  verify(request: ProviderVerifyRequest, deadline: Deadline): Promise<ValidateOtpResult>;
   health(): Promise<ProviderHealth>;
 }
 
-/** Injection token of the {@link OtpProvider} the core talks to. @internal */
-export const OTP_PROVIDER = Symbol('VERIFYNOW:OTP_PROVIDER');
+/** Injection token of the {@link OtpProvider}s the core talks to, in order of preference. @internal */
+export const OTP_PROVIDERS_IN_ORDER = Symbol('VERIFYNOW:OTP_PROVIDERS_IN_ORDER');

@@ -1,5 +1,9 @@
 import { Provider, Type } from '@nestjs/common';
-import { OTP_PROVIDER, OtpProvider } from './otp-provider.interface';
+import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
+import type { OtpProviderName } from '../interfaces/verifynow-module-options.interface';
+import { VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
+import { OtpProvider } from './otp-provider.interface';
+import { OtpProviderChain } from './provider.chain';
 import { VerifyNowProvider } from './verifynow/verifynow.provider';
 import { VerifyNowTokenProvider } from './verifynow/verifynow-token.provider';
 
@@ -13,12 +17,17 @@ export const OTP_PROVIDERS = {
   verifynow: { provider: VerifyNowProvider, needs: [VerifyNowTokenProvider] },
 } satisfies Record<string, { provider: Type<OtpProvider>; needs: Type<unknown>[] }>;
 
-/** The Nest providers of every upstream, and the one the core talks to. @internal */
+const NAMES = Object.keys(OTP_PROVIDERS) as (keyof typeof OTP_PROVIDERS)[];
+
+/** The Nest providers of every upstream, and the chain of those `providers` names. @internal */
 export const providerModuleProviders: Provider[] = [
   ...Object.values(OTP_PROVIDERS).flatMap(({ provider, needs }) => [provider, ...needs]),
   {
-    provide: OTP_PROVIDER,
-    useFactory: (verifyNow: OtpProvider) => verifyNow,
-    inject: [OTP_PROVIDERS.verifynow.provider],
+    provide: OtpProviderChain,
+    useFactory: (options: ResolvedVerifyNowOptions, ...all: OtpProvider[]) => {
+      const wanted: readonly OtpProviderName[] = options.providers;
+      return new OtpProviderChain(wanted.map((name) => all[NAMES.indexOf(name as never)]));
+    },
+    inject: [VERIFYNOW_RESOLVED_OPTIONS, ...NAMES.map((name) => OTP_PROVIDERS[name].provider)],
   },
 ];

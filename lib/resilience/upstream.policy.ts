@@ -20,6 +20,7 @@ import {
   VerifyNowCircuitOpenException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
+  markNeverSent,
 } from '../http/upstream.exceptions';
 import type {
   VerifyNowCircuitBreakerOptions,
@@ -97,9 +98,10 @@ class NoAnswerError extends Error {
         ? `request failed (${typeof code === 'string' ? code : name})`
         : `no answer within ${timedOutAfterMs} ms`;
     super(reason);
-    this.exception = new VerifyNowUnavailableException(reason, { operation });
     this.code = typeof code === 'string' ? code : name;
     this.neverSent = timedOutAfterMs === undefined && NEVER_SENT.has(this.code);
+    const exception = new VerifyNowUnavailableException(reason, { operation });
+    this.exception = this.neverSent ? markNeverSent(exception) : exception;
   }
 }
 

@@ -90,16 +90,35 @@ export function readEnvelope(
         : 'answered with a JSON body that is not an object',
     );
   }
-  const message = typeof body.message === 'string' ? sanitize(body.message) : undefined;
+  const raw = typeof body.message === 'string' ? body.message : undefined;
   const responseCode = toInteger(body.responseCode);
+  // Cleaned when an error reads it: a success never does.
+  let clean: string | undefined;
+  const message = () => (raw === undefined ? undefined : (clean ??= sanitize(raw)));
   if (responseCode === undefined) {
-    throw errorForUnreadableAnswer(response, operation, 'answered without a responseCode', message);
+    throw errorForUnreadableAnswer(
+      response,
+      operation,
+      'answered without a responseCode',
+      message(),
+    );
   }
   if (responseCodeName(responseCode) === undefined) {
     // Not a VerifyNow code: the HTTP status says more (a 429 from a gateway, say).
     if (response.status === 429 || response.status >= 500) {
-      throw errorForUnreadableAnswer(response, operation, `answered code ${responseCode}`, message);
+      throw errorForUnreadableAnswer(
+        response,
+        operation,
+        `answered code ${responseCode}`,
+        message(),
+      );
     }
   }
-  return { responseCode, message, data: isRecord(body.data) ? body.data : null };
+  return {
+    responseCode,
+    get message() {
+      return message();
+    },
+    data: isRecord(body.data) ? body.data : null,
+  };
 }

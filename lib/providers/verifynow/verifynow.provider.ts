@@ -27,6 +27,7 @@ import type {
   ProviderHealth,
   ProviderSendRequest,
   ProviderSendResult,
+  ProviderVerifyRequest,
 } from '../otp-provider.interface';
 import { UpstreamEnvelope, readEnvelope, toInteger } from './verifynow.envelope';
 import {
@@ -99,8 +100,7 @@ export class VerifyNowProvider implements OtpProvider {
 
   /** Checks a code; only `VERIFICATION_COMPLETED` returns, every other answer throws. */
   async verify(
-    verificationId: string,
-    code: string,
+    { verificationId, code }: ProviderVerifyRequest,
     deadline: Deadline,
   ): Promise<ValidateOtpResult> {
     const params: UpstreamParams = {
@@ -191,7 +191,9 @@ export class VerifyNowProvider implements OtpProvider {
       details: {
         operation,
         upstreamStatus: response.status,
-        upstreamMessage: envelope.message,
+        get upstreamMessage() {
+          return envelope.message;
+        },
         retryAfterSeconds: response.retryAfterSeconds,
       },
     };
