@@ -68,6 +68,7 @@ export {
   type VerifyNowFailoverOptions,
   type OtpProviderName,
 } from './interfaces/verifynow-module-options.interface';
+export type { VerihubsModuleOptions } from './interfaces/verihubs-options.interface';
 export type {
   SendOtpDeliveryOptions,
   SendOtpInput,
@@ -152,4 +153,8 @@ export {
   type VerifyNowSandboxOptions,
   type VerifyNowSandboxRequest,
   type VerifyNowSandboxStats,
+  type VerihubsSandboxChannel,
+  type VerihubsSandboxMessage,
+  type VerihubsSandboxOptions,
 } from './sandbox/verifynow.sandbox';
+export { VerihubsBlockedNumberException } from './providers/verihubs/verihubs.exceptions';

@@ -12,6 +12,7 @@ import {
   resolveVerifyNowOptions,
 } from './config/verifynow-options.resolver';
 import { SANDBOX_DEFAULT_CREDENTIALS } from './providers/verifynow/verifynow.options';
+import { VERIHUBS_SANDBOX_CREDENTIALS } from './providers/verihubs/verihubs.options';
 import { createVerifyNowHttpService } from './http/upstream-http.client';
 import { VerifyNowModuleOptions } from './interfaces/verifynow-module-options.interface';
 import { VerifyNowSandbox } from './sandbox/verifynow.sandbox';
@@ -56,6 +57,7 @@ export const sandboxProvider: Provider = {
       code: options.sandbox.code,
       customerId: SANDBOX_DEFAULT_CREDENTIALS.customerId,
       password: SANDBOX_DEFAULT_CREDENTIALS.password,
+      verihubs: { ...VERIHUBS_SANDBOX_CREDENTIALS },
     });
     // The application's own server keeps the process alive, not its sandbox: a
     // script or an application whose start failed must still be able to exit.

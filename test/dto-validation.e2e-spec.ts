@@ -87,12 +87,12 @@ describe.each(PLATFORMS)('request validation with the DTOs and ValidationPipe (%
     [
       'no id',
       { code: '123456' },
-      'verificationId must be the numeric id returned when the code was sent',
+      'verificationId must be the id sendOtp returned (letters, digits, _ and -, at most 128)',
     ],
     [
-      'an id with letters',
-      { verificationId: 'abc', code: '123456' },
-      'verificationId must be the numeric id returned when the code was sent',
+      'an id with a path in it',
+      { verificationId: '12/../34', code: '123456' },
+      'verificationId must be the id sendOtp returned (letters, digits, _ and -, at most 128)',
     ],
     ['no code', { verificationId: '123' }, 'code must be the 4 to 8 digits the user received'],
     [

@@ -292,6 +292,75 @@ function withHost(
   });
 }
 
+describe('VerifyNow beside Verihubs on one sandbox', () => {
+  let sandbox: VerifyNowSandbox;
+  let client: RawClient;
+
+  beforeAll(async () => {
+    sandbox = await VerifyNowSandbox.start({ code: '112233' });
+    client = new RawClient(sandbox.url);
+  });
+  afterAll(() => sandbox.close());
+  beforeEach(() => sandbox.reset());
+
+  it("marks VerifyNow's messages with their provider, in outbox(), messages() and the outbox route", async () => {
+    const token = await client.token();
+    const sent = await client.send(token, '91', '9999900861', { otpLength: '6' });
+    const [message] = sandbox.outbox('+919999900861');
+    expect(message).toEqual({
+      provider: 'verifynow',
+      verificationId: sent.body.data.verificationId,
+      countryCode: '91',
+      mobileNumber: '9999900861',
+      phoneNumber: '+919999900861',
+      code: '112233',
+      flowType: 'SMS',
+      sentAt: expect.any(String),
+    });
+    expect(sandbox.messages()).toEqual([message]);
+    expect(sandbox.verihubsOutbox()).toEqual([]);
+    const listed = await request(`${sandbox.url}/sandbox/outbox`);
+    expect(listed.body).toEqual({ messages: [message] });
+  });
+
+  it('keeps the VerifyNow counters as they were, the Verihubs ones at zero', async () => {
+    const token = await client.token();
+    await client.send(token, '91', '9999900862');
+    expect(sandbox.stats()).toEqual({
+      token: 1,
+      send: 1,
+      validate: 0,
+      verihubsSend: 0,
+      verihubsVerify: 0,
+    });
+  });
+
+  it("answers VerifyNow's paths the same with providers: ['verifynow'], and 404 on Verihubs'", async () => {
+    const only = await VerifyNowSandbox.start({ providers: ['verifynow'], code: '445566' });
+    try {
+      const raw = new RawClient(only.url);
+      const token = await raw.token();
+      const sent = await raw.send(token, '91', '9999900863', { otpLength: '6' });
+      expect(sent.body).toMatchObject({ responseCode: 200, message: 'SUCCESS' });
+      const validated = await raw.get(
+        VALIDATE,
+        { verificationId: sent.body.data.verificationId, code: only.latestCode('+919999900863')! },
+        token,
+      );
+      expect(validated.body).toMatchObject({ responseCode: 200, message: 'SUCCESS' });
+      const verihubs = await request(`${only.url}/v2/otp/send`, {
+        method: 'POST',
+        headers: { 'App-ID': 'a', 'API-Key': 'k', 'content-type': 'application/json' },
+        body: JSON.stringify({ msisdn: '6281234567890' }),
+      });
+      expect(verihubs.status).toBe(404);
+      expect(verihubs.body).toContain('Whitelabel Error Page');
+    } finally {
+      await only.close();
+    }
+  });
+});
+
 describe('the sandbox answers only loopback hosts (DNS rebinding)', () => {
   let sandbox: VerifyNowSandbox;
   let token: string;
@@ -359,6 +428,18 @@ describe('the sandbox answers only loopback hosts (DNS rebinding)', () => {
         headers: { authToken: token },
       });
       expect([method, target, answer.status, answer.body]).toEqual([method, target, 403, refusal]);
+    }
+    expect(sandbox.stats()).toEqual(before);
+  });
+
+  it('refuses foreign Hosts on the Verihubs paths too, before touching anything', async () => {
+    const before = sandbox.stats();
+    for (const path of ['/v2/otp/send', '/v2/otp/verify/sandbox', '/v2/whatsapp/otp/send']) {
+      const answer = await withHost(sandbox.url, path, 'evil.example', {
+        method: 'POST',
+        headers: { 'App-ID': 'a', 'API-Key': 'k' },
+      });
+      expect([path, answer.status, answer.body]).toEqual([path, 403, refusal]);
     }
     expect(sandbox.stats()).toEqual(before);
   });

@@ -834,17 +834,18 @@ describe.each(COMBOS)('one proof, one action (%s store on %s)', (kind, platform)
         proof: { verificationId: '9'.repeat(5_000), code: proof.code },
       });
       expect([tooLong.status, tooLong.body.error]).toEqual([400, 'INVALID_INPUT']);
-      const twentyDigits = await app.call('/account/transfer', {
+      const tooLongToo = await app.call('/account/transfer', {
         phone,
-        proof: { verificationId: `1${'0'.repeat(19)}`, code: proof.code },
+        proof: { verificationId: `1${'0'.repeat(128)}`, code: proof.code },
       });
-      expect([twentyDigits.status, twentyDigits.body.error]).toEqual([400, 'INVALID_INPUT']);
+      expect([tooLongToo.status, tooLongToo.body.error]).toEqual([400, 'INVALID_INPUT']);
       const huge = await app.call('/account/transfer', {
         phone,
         proof: { verificationId: '9'.repeat(100_000), code: proof.code },
       });
       expect(huge.status).toBe(431);
-      for (const verificationId of [`000${proof.verificationId}`, '9'.repeat(19), '0']) {
+      const unknownIds = [`000${proof.verificationId}`, '9'.repeat(19), `1${'0'.repeat(19)}`, '0'];
+      for (const verificationId of [...unknownIds, 'a1b2-c3d4', '0'.repeat(128)]) {
         const unknown = await app.call('/account/transfer', {
           phone,
           proof: { verificationId, code: proof.code },

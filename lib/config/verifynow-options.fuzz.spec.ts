@@ -113,7 +113,9 @@ describe('option validation under arbitrary options', () => {
           expect(['v2', 'v3']).toContain(resolved.apiVersion);
           expect(VERIFYNOW_FLOW_TYPES).toContain(resolved.defaultFlowType);
           expect(resolved.baseUrl).toMatch(/^https?:\/\//);
-          expect(['key', 'token']).toContain(resolved.credentials.type);
+          if (resolved.providers.includes('verifynow')) {
+            expect(['key', 'token']).toContain(resolved.credentials?.type);
+          }
           expect(
             Number.isInteger(resolved.maxRequestsPerSecond) && resolved.maxRequestsPerSecond >= 0,
           ).toBe(true);

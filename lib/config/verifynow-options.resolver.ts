@@ -1,16 +1,8 @@
 import * as v from 'valibot';
 import { VerifyNowConfigurationError } from '../errors/verifynow-configuration.error';
-import type {
-  OtpProviderName,
-  VerifyNowModuleOptions,
-} from '../interfaces/verifynow-module-options.interface';
-import {
-  CREDENTIAL_OPTIONS,
-  howToSetCredentials,
-  sandboxCredentials,
-  verifyNowCredentials,
-} from '../providers/verifynow/verifynow.options';
-import { decideSandboxMode } from '../sandbox/sandbox.mode';
+import type { VerifyNowModuleOptions } from '../interfaces/verifynow-module-options.interface';
+import { CREDENTIAL_OPTIONS, VerifyNowGiven } from '../providers/verifynow/verifynow.options';
+import { resolveUpstreams } from '../providers/providers.options';
 import { closestKey, printableKey } from '../validation/closest-key.util';
 import { UNKNOWN_KEY, isObject } from '../validation/option.checks';
 import { Checked, fill, pathOf, valueAt } from '../validation/option-tree.util';
@@ -45,11 +37,15 @@ function check(code: unknown, env: EnvironmentSource) {
     unknown.set(sortKey, `unknown option ${prefix}${printableKey(key)}${hint}`);
   }
   const given = CREDENTIAL_OPTIONS.filter((option) => raw[option] !== undefined);
+  const hub = isObject(raw.verihubs) ? raw.verihubs : {};
+  const hubGiven = (['appId', 'apiKey'] as const)
+    .filter((key) => hub[key] !== undefined)
+    .map((key) => `verihubs.${key} (${key === 'appId' ? 'VERIHUBS_APP_ID' : 'VERIHUBS_API_KEY'})`);
   const valid = (...paths: string[]) =>
     paths.every((path) => ![...invalid.keys()].some((bad) => `${path}.`.startsWith(`${bad}.`)));
   const problems = [...unknown].sort().map(([, problem]) => problem);
   const options = parsed.output as Checked<v.InferOutput<typeof OPTIONS>>;
-  return { options, variables, given, valid, problems, invalid };
+  return { options, variables, given, hubGiven, valid, problems, invalid };
 }
 
 /** The password inside a Redis URL, which must not leak on its own either. */
@@ -77,27 +73,26 @@ export function resolveVerifyNowOptions(
   options: VerifyNowModuleOptions = {},
   env: EnvironmentSource = process.env,
 ) {
-  const { options: o, given, valid, problems, invalid } = check(options, env);
-  const { sandbox, store, limits, circuitBreaker, guard, ...rest } = o;
-  const { customerId, password, key, authToken, ...settings } = rest;
-  const labels = {
-    sandbox: optionLabel('sandbox'),
-    setCredentials: howToSetCredentials(optionLabel),
-  };
-  // A sandbox setting that is not a boolean is reported already: deciding on it would add noise.
-  const { mode, reason } = valid('sandbox')
-    ? decideSandboxMode(sandbox[0], given.map(optionLabel), env.NODE_ENV, problems, labels)
-    : { mode: 'live' as const, reason: undefined };
-  const live: Parameters<typeof verifyNowCredentials>[0] = {
-    apiVersion: valid('apiVersion') ? rest.apiVersion : 'v3',
-  };
+  const { options: o, given, hubGiven, valid, problems, invalid } = check(options, env);
+  const { sandbox, store, limits, circuitBreaker, guard, verihubs: hub, ...rest } = o;
+  const { customerId, password, key, authToken, providers: wanted, ...settings } = rest;
+  const live: VerifyNowGiven = { apiVersion: valid('apiVersion') ? rest.apiVersion : 'v3' };
   given.filter((option) => valid(option)).forEach((option) => (live[option] = o[option]));
-  const credentials =
-    mode === 'sandbox'
-      ? sandboxCredentials()
-      : given.length > 0
-        ? verifyNowCredentials(live, problems, optionLabel)
-        : undefined;
+  const { mode, reason, credentials, verihubs, providers } = resolveUpstreams(
+    {
+      // A sandbox setting that is not a boolean is reported already: deciding on it adds noise.
+      sandbox: valid('sandbox') ? sandbox[0] : null,
+      nodeEnv: env.NODE_ENV,
+      verifynow: { given, live },
+      // Read only when every Verihubs setting is valid (each bad one is reported already).
+      verihubs: [...invalid.keys()].some((bad) => `${bad}.`.startsWith('verihubs.'))
+        ? { given: hubGiven, section: undefined }
+        : { given: hubGiven, section: hub },
+      wanted: valid('providers') ? wanted : undefined,
+      label: optionLabel,
+    },
+    problems,
+  );
   const rule = (broken: boolean, problem: () => string) => broken && problems.push(problem());
   rule(
     valid('guard.maxAgeSeconds', 'store.ledgerTtlSeconds') &&
@@ -111,16 +106,18 @@ export function resolveVerifyNowOptions(
     () => 'guard.headers.verificationId and guard.headers.code must differ',
   );
   problems.push(...invalid.values());
-  if (problems.length > 0 || credentials === undefined) {
+  if (problems.length > 0 || providers.length === 0) {
     throw new VerifyNowConfigurationError(problems);
   }
   const [{ url, client, keyPrefix }, { code, port }] = [store.redis, sandbox[1]];
   const on = limits || undefined;
-  const sent = credentials.type === 'key' ? credentials.key : undefined;
+  const sent = credentials?.type === 'key' ? credentials.key : undefined;
   return {
     ...settings,
     /** The upstreams, in order of preference. */
-    providers: ['verifynow'] as OtpProviderName[],
+    providers,
+    /** Verihubs' settings; `undefined` when it is not configured. */
+    verihubs: verihubs,
     guard,
     /** `'sandbox'` when the embedded sandbox stands in for the upstream. */
     mode,
@@ -144,9 +141,17 @@ export function resolveVerifyNowOptions(
       storage: on?.storage,
     },
     /** Values that must never appear in a log line or an error (the key sent, in sandbox mode too). */
-    secrets: [password, key, authToken, code, url, redisPassword(url), sent].filter(
-      (secret, at, all): secret is string => !!secret && all.indexOf(secret) === at,
-    ),
+    secrets: [
+      password,
+      key,
+      authToken,
+      code,
+      url,
+      redisPassword(url),
+      sent,
+      verihubs?.apiKey,
+      verihubs?.appId,
+    ].filter((secret, at, all): secret is string => !!secret && all.indexOf(secret) === at),
   };
 }
 

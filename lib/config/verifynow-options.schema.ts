@@ -1,12 +1,14 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import * as v from 'valibot';
-import type { ResolvePhoneNumber } from '../interfaces/require-otp-options.interface';
-import { countryCodeList, knownDialCode } from '../phone/phone-number.util';
+import { knownDialCode } from '../phone/phone-number.util';
 import type { VerifyNowRedisClient } from '../redis/redis.client';
 import type { VerifyNowStore } from '../ledger/verifynow-store.interface';
 import * as check from '../validation/option.checks';
 import { mapOptions } from '../validation/option-tree.util';
 import { VERIFYNOW_OPTIONS, VERIFYNOW_TOKEN_RETRY } from '../providers/verifynow/verifynow.options';
+import { VERIHUBS_ENV, VERIHUBS_SECTION } from '../providers/verihubs/verihubs.options';
+import { providerList } from '../providers/providers.options';
+import { ALLOWED_COUNTRIES, LIMITS_SECTION } from '../limits/send-limit.options';
+import { GUARD_SECTION } from '../step-up/step-up.options';
 import {
   DEFAULT_OTP_LENGTH,
   DEFAULT_TIMEOUT_MS,
@@ -17,29 +19,9 @@ const { digits, flag, fromEnv, implementing, int, leaf, oneOf, orFalse, secret, 
   check;
 
 const FLOW_TYPE = `must be one of ${VERIFYNOW_FLOW_TYPES.join(', ')}`;
-const RATE = `must be false or { limit, ttlSeconds } with whole numbers (limit from 1, ttlSeconds from 1 to 2592000)`;
 
-const header = leaf('must be an HTTP header name, e.g. x-otp-code', (value) =>
-  typeof value === 'string' && /^[a-z0-9][a-z0-9-]{0,63}$/i.test(value)
-    ? value.toLowerCase()
-    : undefined,
-);
-const rate = v.pipe(
-  section(RATE, { limit: v.optional(v.unknown()), ttlSeconds: v.optional(v.unknown()) }),
-  v.rawTransform(({ dataset: { value }, addIssue, NEVER }) => {
-    const [limit, ttlSeconds] = [
-      check.whole(1, 1e6)(value.limit),
-      check.whole(1, 2_592_000)(value.ttlSeconds),
-    ];
-    return limit && ttlSeconds ? { limit, ttlSeconds } : (addIssue({ expected: RATE }), NEVER);
-  }),
-);
-
-/**
- * The options a `VERIFYNOW_*` variable can set, by their names in `VERIFYNOW_ENV_VARS`:
- * each with its variable, check and message, conversion, default and secrecy.
- */
-const ENV = {
+/** Top-level options a variable can set. */
+const TOP_LEVEL = {
   ...VERIFYNOW_OPTIONS,
   defaultCountryCode: fromEnv(
     'VERIFYNOW_DEFAULT_COUNTRY_CODE',
@@ -56,6 +38,15 @@ const ENV = {
     digits(1, 300_000, 'must be an integer number of milliseconds from 1 to 300000'),
     DEFAULT_TIMEOUT_MS,
   ),
+  maxRequestsPerSecond: fromEnv(
+    'VERIFYNOW_MAX_REQUESTS_PER_SECOND',
+    digits(0, 100_000, 'must be an integer from 0 (no cap) to 100000 requests per second'),
+    50,
+  ),
+  providers: fromEnv('VERIFYNOW_PROVIDERS', providerList),
+};
+/** Options deeper in, set by a variable. */
+const NESTED = {
   sandbox: fromEnv(
     'VERIFYNOW_SANDBOX',
     leaf('must be true or false (or, in code, an object of sandbox settings)', flag),
@@ -71,30 +62,20 @@ const ENV = {
     'VERIFYNOW_REDIS_URL',
     text('must be a redis:// or rediss:// URL', /^rediss?:\/\/\S+$/),
   ),
-  allowedCountries: fromEnv(
-    'VERIFYNOW_ALLOWED_COUNTRIES',
-    leaf('must list ISO 3166-1 alpha-2 country codes, e.g. IN,ID', countryCodeList),
-  ),
+  allowedCountries: ALLOWED_COUNTRIES,
   failoverOnAmbiguous: fromEnv(
     'VERIFYNOW_FAILOVER_ON_AMBIGUOUS',
     leaf('must be true or false', flag),
     false,
   ),
-  maxRequestsPerSecond: fromEnv(
-    'VERIFYNOW_MAX_REQUESTS_PER_SECOND',
-    digits(0, 100_000, 'must be an integer from 0 (no cap) to 100000 requests per second'),
-    50,
-  ),
+  ...VERIHUBS_ENV,
 };
-const {
-  sandbox,
-  sandboxCode,
-  sandboxPort,
-  redisUrl,
-  allowedCountries,
-  failoverOnAmbiguous,
-  ...TOP_LEVEL
-} = ENV;
+/**
+ * The options a variable can set, by their names in `VERIFYNOW_ENV_VARS`: each with
+ * its variable, check and message, conversion, default and secrecy.
+ */
+const ENV = { ...TOP_LEVEL, ...NESTED };
+const { sandbox, sandboxCode, sandboxPort, redisUrl, failoverOnAmbiguous } = NESTED;
 
 /**
  * Every option of `VerifyNowModuleOptions` and no other key, at any depth; the
@@ -106,6 +87,7 @@ const {
 export const OPTIONS = check.strict({
   ...TOP_LEVEL,
   sandbox: v.tuple([sandbox, check.strict({ code: sandboxCode, port: sandboxPort })]),
+  verihubs: VERIHUBS_SECTION,
   maxQueuedRequests: int(0, 1_000_000, 1000),
   failover: section('must be an object: { onAmbiguous }', { onAmbiguous: failoverOnAmbiguous }),
   circuitBreaker: orFalse(
@@ -116,23 +98,7 @@ export const OPTIONS = check.strict({
     {},
   ),
   tokenRetry: VERIFYNOW_TOKEN_RETRY,
-  // The defaults NIST SP 800-63B and OWASP ASVS call for.
-  guard: section('must be an object of @RequireOtp() defaults', {
-    resolvePhoneNumber: v.optional(
-      v.custom<ResolvePhoneNumber>(
-        (fn) => typeof fn === 'function',
-        'must be a function (request) => E.164 phone number',
-      ),
-    ),
-    autoSend: v.optional(v.boolean('must be true or false'), true),
-    maxAgeSeconds: int(1, 86_400, 600, 'number of seconds '),
-    maxFailedAttempts: int(1, 20, 5),
-    flowType: v.optional(v.picklist(VERIFYNOW_FLOW_TYPES, FLOW_TYPE)),
-    headers: section('must be an object of header names', {
-      verificationId: v.optional(header, 'x-otp-verification-id'),
-      code: v.optional(header, 'x-otp-code'),
-    }),
-  }),
+  guard: GUARD_SECTION,
   store: section('must be an object, e.g. { redis: { url } }', {
     redis: section('must be an object: { url } or { client }', {
       url: redisUrl,
@@ -158,18 +124,7 @@ export const OPTIONS = check.strict({
     ),
     ledgerTtlSeconds: int(60, 86_400, 900, 'number of seconds '),
   }),
-  limits: orFalse(
-    section('must be false or an object of send limits', {
-      perPhoneNumber: orFalse(rate, { limit: 5, ttlSeconds: 600 }),
-      perClientIp: orFalse(rate, { limit: 20, ttlSeconds: 3600 }),
-      allowedCountries,
-      storage: implementing<ThrottlerStorage>(
-        'must implement ThrottlerStorage (increment)',
-        'increment',
-      ),
-    }),
-    {},
-  ),
+  limits: LIMITS_SECTION,
 });
 
 /** The variable behind each option, by its name in `VERIFYNOW_ENV_VARS`. @internal */

@@ -99,6 +99,8 @@ describe('unknown option keys', () => {
         storage: own,
       },
       failover: { onAmbiguous: true },
+      providers: ['verifynow'],
+      verihubs: { template: 'Code: $OTP', whatsapp: { langCode: 'en' }, callback: {} },
     } satisfies Record<keyof VerifyNowModuleOptions, unknown>;
     expect(unknownOptionProblems(everyOption)).toEqual([]);
   });

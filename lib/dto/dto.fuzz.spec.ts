@@ -78,7 +78,7 @@ describe('the DTOs under arbitrary request bodies', () => {
     );
   });
 
-  it('ValidateOtpDto accepts only a numeric id and a 4 to 8 digit code', async () => {
+  it('ValidateOtpDto accepts only an id of letters, digits, _ and - and a 4 to 8 digit code', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
@@ -94,7 +94,7 @@ describe('the DTOs under arbitrary request bodies', () => {
         async (body) => {
           const dto = await accept(ValidateOtpDto, body);
           if (dto === undefined) return;
-          expect(dto.verificationId).toMatch(/^\d{1,19}$/);
+          expect(dto.verificationId).toMatch(/^[A-Za-z0-9][\w-]{0,127}$/);
           expect(typeof dto.code).toBe('string');
           expect(dto.code).toMatch(/^\d{4,8}$/);
         },

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsString, Matches } from 'class-validator';
 import { ValidateOtpInput } from '../interfaces/verifynow-otp.interface';
+import { VERIFICATION_ID, VERIFICATION_ID_EXPECTED } from '../otp/proof-input.util';
 
 const numberToString = ({ value }: { value: unknown }): unknown =>
   typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
@@ -15,10 +16,8 @@ const numberToString = ({ value }: { value: unknown }): unknown =>
 export class ValidateOtpDto implements ValidateOtpInput {
   /** The id returned when the code was sent. */
   @Transform(numberToString)
-  @IsString({ message: 'verificationId must be the numeric id returned when the code was sent' })
-  @Matches(/^\d{1,19}$/, {
-    message: 'verificationId must be the numeric id returned when the code was sent',
-  })
+  @IsString({ message: VERIFICATION_ID_EXPECTED })
+  @Matches(VERIFICATION_ID, { message: VERIFICATION_ID_EXPECTED })
   verificationId!: string;
 
   /** The code the user received: 4 to 8 digits. */

@@ -7,7 +7,10 @@ import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resol
 import { VerifyNowOperation } from '../errors/verifynow.exception';
 import type { Deadline } from '../resilience/call.deadline';
 import { OutboundRateLimiter } from '../resilience/outbound-rate.limiter';
-import { UpstreamCircuitBreaker } from '../resilience/upstream-circuit.breaker';
+import {
+  CircuitBreakerState,
+  UpstreamCircuitBreaker,
+} from '../resilience/upstream-circuit.breaker';
 import { UpstreamPolicy } from '../resilience/upstream.policy';
 import { VERIFYNOW_HTTP_SERVICE } from '../verifynow.constants';
 import { createKeepAliveAdapter } from './keep-alive.adapter';
@@ -38,6 +41,8 @@ export interface UpstreamRequest {
   path: string;
   params: UpstreamParams;
   headers?: Record<string, string>;
+  /** A JSON body (sent as `application/json`); none when unset. */
+  body?: Record<string, unknown>;
 }
 
 /** Upstream bodies are small; anything bigger is not a VerifyNow answer. */
@@ -140,6 +145,11 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     );
   }
 
+  /** Where this client's circuit breaker stands, for health. */
+  get breakerState(): CircuitBreakerState {
+    return this.policy.breakerState;
+  }
+
   /** Closes idle keep-alive connections with the application. */
   onApplicationShutdown(): void {
     const defaults = this.http.axiosRef.defaults;
@@ -148,7 +158,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
   }
 
   private async send(
-    { method, path, params, headers }: UpstreamRequest,
+    { method, path, params, headers, body }: UpstreamRequest,
     signal: AbortSignal,
   ): Promise<UpstreamResponse> {
     // The HttpService's own axios instance (its interceptors apply), called
@@ -158,7 +168,8 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       method,
       url: path,
       params,
-      headers,
+      headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' },
+      data: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
     return readResponse(response);

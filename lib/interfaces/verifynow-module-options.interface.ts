@@ -1,3 +1,4 @@
+import type { VerihubsModuleOptions } from './verihubs-options.interface';
 import type { VerifyNowFlowType } from '../config/verifynow-config.constants';
 import type { VerifyNowGuardOptions } from './require-otp-options.interface';
 import type {
@@ -147,6 +148,15 @@ export interface VerifyNowModuleOptions {
   maxQueuedRequests?: number;
   /** The circuit breaker in front of the upstream; `false` turns it off. */
   circuitBreaker?: VerifyNowCircuitBreakerOptions | false;
+  /**
+   * The upstreams to send through, in order of preference; the next is tried only
+   * when a send certainly did not go out (see `failover`). By default every
+   * configured one, VerifyNow first; the embedded sandbox stands in for VerifyNow
+   * alone unless this names more. Environment: `VERIFYNOW_PROVIDERS`, e.g. `verihubs,verifynow`.
+   */
+  providers?: OtpProviderName[];
+  /** Verihubs, the second upstream. */
+  verihubs?: VerihubsModuleOptions;
   /** When a send goes to the next of several `providers`. */
   failover?: VerifyNowFailoverOptions;
   /** Retries of the token request. */

@@ -54,10 +54,15 @@ export class VerificationLedger {
     @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
   ) {
     // Every instance sharing a store shares the credentials, hence this key.
-    const { credentials } = options;
-    const secret = credentials.type === 'key' ? credentials.key : credentials.authToken;
+    const { credentials, verihubs } = options;
+    const [account, secret] = credentials
+      ? [
+          credentials.customerId,
+          credentials.type === 'key' ? credentials.key : credentials.authToken,
+        ]
+      : [verihubs?.appId, verihubs?.apiKey];
     this.digestKey = createHash('sha256')
-      .update(`verifynow-ledger:${credentials.customerId ?? ''}:${secret}`)
+      .update(`verifynow-ledger:${account ?? ''}:${secret ?? ''}`)
       .digest();
     this.sealKey = createHash('sha256').update('seal:').update(this.digestKey).digest();
   }

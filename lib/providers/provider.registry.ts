@@ -6,6 +6,8 @@ import { OtpProvider } from './otp-provider.interface';
 import { OtpProviderChain } from './provider.chain';
 import { VerifyNowProvider } from './verifynow/verifynow.provider';
 import { VerifyNowTokenProvider } from './verifynow/verifynow-token.provider';
+import { verihubsClientProvider } from './verihubs/verihubs.client';
+import { VerihubsProvider } from './verihubs/verihubs.provider';
 
 /**
  * Every upstream the module speaks, by name, with the Nest providers it needs.
@@ -15,7 +17,8 @@ import { VerifyNowTokenProvider } from './verifynow/verifynow-token.provider';
  */
 export const OTP_PROVIDERS = {
   verifynow: { provider: VerifyNowProvider, needs: [VerifyNowTokenProvider] },
-} satisfies Record<string, { provider: Type<OtpProvider>; needs: Type<unknown>[] }>;
+  verihubs: { provider: VerihubsProvider, needs: [verihubsClientProvider] },
+} satisfies Record<OtpProviderName, { provider: Type<OtpProvider>; needs: Provider[] }>;
 
 const NAMES = Object.keys(OTP_PROVIDERS) as (keyof typeof OTP_PROVIDERS)[];
 

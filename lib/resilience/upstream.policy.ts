@@ -20,7 +20,6 @@ import {
   VerifyNowCircuitOpenException,
   VerifyNowRateLimitException,
   VerifyNowUnavailableException,
-  markNeverSent,
 } from '../http/upstream.exceptions';
 import type {
   VerifyNowCircuitBreakerOptions,
@@ -28,7 +27,8 @@ import type {
 } from '../interfaces/verifynow-module-options.interface';
 import type { Deadline } from './call.deadline';
 import type { OutboundRateLimiter } from './outbound-rate.limiter';
-import { UpstreamCircuitBreaker } from './upstream-circuit.breaker';
+import { NoAnswerError } from './no-answer.error';
+import { CircuitBreakerState, UpstreamCircuitBreaker } from './upstream-circuit.breaker';
 
 // The resilience policy of one upstream, all of it, in the order a call meets it.
 //
@@ -71,39 +71,6 @@ export type ObservedResponse = { status: number; json: unknown };
 /** An answer that says the upstream is not working: 5xx, or not JSON (an HTML error page). */
 const isFailureResponse = ({ status, json }: ObservedResponse): boolean =>
   status !== 401 && status !== 403 && (status >= 500 || json === undefined);
-
-/** Connection failures that prove the request never left: sending it again sends once. */
-const NEVER_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-]);
-
-/** An attempt that got no answer; callers get `exception`, which holds nothing of the request. */
-class NoAnswerError extends Error {
-  readonly exception: VerifyNowUnavailableException;
-  /** Why, e.g. `ECONNREFUSED`: an error's `code`, else its name. */
-  readonly code: string;
-  /** Whether the connection failed before the request was written. */
-  readonly neverSent: boolean;
-
-  constructor(error: unknown, operation: VerifyNowOperation, timedOutAfterMs: number | undefined) {
-    const code = (error as { code?: unknown } | undefined)?.code;
-    const name = error instanceof Error ? error.name : 'unknown error';
-    const reason =
-      timedOutAfterMs === undefined
-        ? `request failed (${typeof code === 'string' ? code : name})`
-        : `no answer within ${timedOutAfterMs} ms`;
-    super(reason);
-    this.code = typeof code === 'string' ? code : name;
-    this.neverSent = timedOutAfterMs === undefined && NEVER_SENT.has(this.code);
-    const exception = new VerifyNowUnavailableException(reason, { operation });
-    this.exception = this.neverSent ? markNeverSent(exception) : exception;
-  }
-}
 
 /**
  * Step 5: cooperative (the request ends when its signal aborts); the signal is
@@ -191,6 +158,11 @@ export class UpstreamPolicy {
       }
     });
     this.guarded = wrap(breaker.policy ?? noop, resend);
+  }
+
+  /** Where the breaker stands, for health. */
+  get breakerState(): CircuitBreakerState {
+    return this.breaker.state;
   }
 
   /**

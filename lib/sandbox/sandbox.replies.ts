@@ -25,6 +25,22 @@ export interface SandboxHtmlReply {
  */
 export type SandboxReply<T = unknown> = SandboxJsonReply<T> | SandboxHtmlReply;
 
+/**
+ * A JSON reply the server does not write: it drops the connection unanswered
+ * instead, as an upstream that died mid-request would. `status` and `json` are
+ * the fallback wherever a connection cannot be dropped.
+ *
+ * @internal
+ */
+export interface SandboxResetReply<T = unknown> extends SandboxJsonReply<T> {
+  reset: true;
+}
+
+/** Whether the server answers a reply by dropping the connection. @internal */
+export function isResetReply(reply: SandboxReply): reply is SandboxResetReply {
+  return 'reset' in reply && reply.reset === true;
+}
+
 /** A JSON reply. @internal */
 export function jsonReply<T>(
   status: number,

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { rawRequest } from '../../test/helpers/http';
-import { jsonReply } from './sandbox.replies';
+import { SandboxResetReply, isResetReply, jsonReply } from './sandbox.replies';
 import { SandboxRouter } from './sandbox.router';
 import { SANDBOX_BODY_LIMIT, SandboxServer } from './sandbox.server';
 
@@ -19,6 +19,12 @@ describe('SandboxServer', () => {
       method: 'POST',
       paths: ['/query-only'],
       handle: ({ body }) => jsonReply(200, { hasBody: body !== undefined }),
+    },
+    {
+      method: 'POST',
+      paths: ['/reset'],
+      readsBody: true,
+      handle: (): SandboxResetReply => ({ ...jsonReply(503, { fallback: true }), reset: true }),
     },
     {
       method: 'GET',
@@ -109,5 +115,26 @@ describe('SandboxServer', () => {
     expect(foreign.status).toBe(403);
     expect(foreign.body).toMatchObject({ status: 403, error: 'Forbidden' });
     expect(server.requests()).toEqual([{ method: 'GET', path: '/nowhere' }]);
+  });
+
+  it('drops the connection with a TCP reset for a reset reply, and keeps serving', async () => {
+    const outcome = await rawRequest(`${url}/reset`, { method: 'POST', body: '{}' }).then(
+      (answer) => answer.status,
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    expect(outcome).toBe('ECONNRESET');
+    const viaFetch = await fetch(`${url}/reset`, { method: 'POST', body: '{}' }).then(
+      (response) => response.status,
+      (error: Error) => (error.cause as NodeJS.ErrnoException | undefined)?.code,
+    );
+    expect(viaFetch).toBe('ECONNRESET');
+    expect((await rawRequest(`${url}/query-only`, { method: 'POST' })).status).toBe(200);
+  });
+
+  it('tells reset replies from the others', () => {
+    const reset: SandboxResetReply = { ...jsonReply(503, {}), reset: true };
+    expect(isResetReply(reset)).toBe(true);
+    expect(isResetReply(jsonReply(503, { reset: true }))).toBe(false);
+    expect(isResetReply({ status: 500, html: '<p>' })).toBe(false);
   });
 });

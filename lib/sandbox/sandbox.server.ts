@@ -2,7 +2,7 @@ import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http
 import { AddressInfo } from 'node:net';
 import { BoundedList } from './sandbox.bounded-list';
 import { FOREIGN_HOST_MESSAGE, isLoopbackRequest } from './sandbox.loopback';
-import { SandboxReply, jsonReply, whitelabelReply } from './sandbox.replies';
+import { SandboxReply, isResetReply, jsonReply, whitelabelReply } from './sandbox.replies';
 import { SandboxRequest, SandboxRoute, SandboxRouter } from './sandbox.router';
 import { VerifyNowSandboxRequest } from './sandbox.types';
 
@@ -136,8 +136,21 @@ export class SandboxServer {
   }
 }
 
-/** Writes a reply whole, with its `Content-Type` and `Content-Length`. @internal */
+/**
+ * Writes a reply whole, with its `Content-Type` and `Content-Length`; a reset
+ * reply instead drops the connection with a TCP reset, unanswered.
+ *
+ * @internal
+ */
 export function writeReply(response: ServerResponse, reply: SandboxReply): void {
+  if (isResetReply(reply)) {
+    if (response.socket) {
+      response.socket.resetAndDestroy();
+    } else {
+      response.destroy();
+    }
+    return;
+  }
   const json = 'json' in reply;
   const text = json ? JSON.stringify(reply.json) : reply.html;
   response.writeHead(reply.status, {

@@ -1,3 +1,12 @@
+import {
+  VERIHUBS_SANDBOX_COUNTERS,
+  verihubsSandboxRoutes,
+} from '../providers/verihubs/sandbox/verihubs-sandbox.routes';
+import { VerihubsSandboxState } from '../providers/verihubs/sandbox/verihubs-sandbox.state';
+import {
+  VerihubsSandboxMessage,
+  VerihubsSandboxOptions,
+} from '../providers/verihubs/sandbox/verihubs-sandbox.types';
 import { verifyNowSandboxRoutes } from '../providers/verifynow/sandbox/verifynow-sandbox.routes';
 import { VerifyNowSandboxState } from '../providers/verifynow/sandbox/verifynow-sandbox.state';
 import {
@@ -15,13 +24,25 @@ export type {
   VerifyNowSandboxOptions,
   VerifyNowSandboxStats,
 } from '../providers/verifynow/sandbox/verifynow-sandbox.types';
+export type {
+  VerihubsSandboxChannel,
+  VerihubsSandboxMessage,
+  VerihubsSandboxOptions,
+} from '../providers/verihubs/sandbox/verihubs-sandbox.types';
 export type { VerifyNowSandboxRequest } from './sandbox.types';
 
+/** The providers a sandbox serves when its options name none. */
+const ALL_PROVIDERS = ['verifynow', 'verihubs'] as const;
+
 /**
- * A local stand-in for the VerifyNow API: the same token, send and validate
- * endpoints (v3 and v2 paths), the same answers and codes, no account and no SMS.
+ * A local stand-in for the VerifyNow API and for Verihubs' OTP API, on one
+ * server. VerifyNow: the same token, send and validate endpoints (v3 and v2
+ * paths). Verihubs: SMS and WhatsApp send and verify (`/v2/otp/*`,
+ * `/v2/whatsapp/otp/*`, each also under `/sandbox`), with delivery callbacks.
+ * The same answers and codes as the providers', no account and no message.
  * Magic numbers produce every documented outcome; codes are random (or fixed)
- * and readable from `GET /sandbox/outbox` or {@link VerifyNowSandbox.outbox}.
+ * and readable from `GET /sandbox/outbox`, {@link VerifyNowSandbox.messages} or
+ * {@link VerifyNowSandbox.latestCode}.
  *
  * `VerifyNowModule` starts one on loopback in sandbox mode; it also runs alone
  * through the `verifynow-sandbox` command.
@@ -32,18 +53,32 @@ export type { VerifyNowSandboxRequest } from './sandbox.types';
  * await sandbox.close();
  */
 export class VerifyNowSandbox {
-  // A thin facade: VerifyNow's state and routes (lib/providers/verifynow/sandbox)
-  // behind the provider-neutral server, router and outbox of this folder.
+  // A thin facade: each provider's state and routes (lib/providers/*/sandbox)
+  // behind the provider-neutral server, router and outbox of this folder. One
+  // outbox holds both providers' messages, told apart by their `provider`.
   private readonly state: VerifyNowSandboxState;
-  private readonly sent = new SandboxOutbox<VerifyNowSandboxMessage>();
+  private readonly verihubs: VerihubsSandboxState;
+  private readonly sent = new SandboxOutbox<VerifyNowSandboxMessage | VerihubsSandboxMessage>();
   private readonly router: SandboxRouter;
   private readonly server: SandboxServer;
 
+  /** @throws Error when `providers` is empty or names an unknown provider. */
   constructor(options: VerifyNowSandboxOptions = {}) {
-    this.state = new VerifyNowSandboxState(options, (message) => this.sent.deliver(message));
-    this.router = new SandboxRouter(options.now)
-      .add(verifyNowSandboxRoutes(this.state))
-      .add(this.sent.routes());
+    const providers = checkProviders(options.providers ?? ALL_PROVIDERS);
+    this.state = new VerifyNowSandboxState(options, (message) =>
+      this.sent.deliver({ provider: 'verifynow', ...message }),
+    );
+    this.verihubs = new VerihubsSandboxState(verihubsOptions(options), (message) =>
+      this.sent.deliver(message),
+    );
+    this.router = new SandboxRouter(options.now);
+    if (providers.includes('verifynow')) {
+      this.router.add(verifyNowSandboxRoutes(this.state));
+    }
+    if (providers.includes('verihubs')) {
+      this.router.add(verihubsSandboxRoutes(this.verihubs));
+    }
+    this.router.add(this.sent.routes());
     this.server = new SandboxServer(this.router);
   }
 
@@ -76,8 +111,9 @@ export class VerifyNowSandbox {
     return this;
   }
 
-  /** Stops listening and closes every open connection. */
+  /** Stops listening, closes every open connection and drops the Verihubs callbacks not made yet. */
   close(): Promise<void> {
+    this.verihubs.callbacks.clear();
     return this.server.close();
   }
 
@@ -86,12 +122,19 @@ export class VerifyNowSandbox {
     return this.close();
   }
 
-  /** Requests served so far, per endpoint. */
-  stats(): VerifyNowSandboxStats {
+  /** Requests served so far, per endpoint: VerifyNow's, then Verihubs' (SMS and WhatsApp together). */
+  stats(): VerifyNowSandboxStats & {
+    /** Verihubs sends, SMS and WhatsApp, refused ones included. */
+    verihubsSend: number;
+    /** Verihubs verifies, SMS and WhatsApp, refused ones included. */
+    verihubsVerify: number;
+  } {
     return {
       token: this.router.count('token'),
       send: this.router.count('send'),
       validate: this.router.count('validate'),
+      verihubsSend: this.router.count(VERIHUBS_SANDBOX_COUNTERS.send),
+      verihubsVerify: this.router.count(VERIHUBS_SANDBOX_COUNTERS.verify),
     };
   }
 
@@ -100,31 +143,99 @@ export class VerifyNowSandbox {
     return this.server.requests();
   }
 
-  /** The codes sent so far, newest last (at most the last 1000); optionally for one number only. */
+  /**
+   * The codes VerifyNow's routes sent so far, newest last; optionally for one
+   * number only. The outbox keeps the last 1000 messages of both providers.
+   */
   outbox(phoneNumber?: string): VerifyNowSandboxMessage[] {
+    return this.sent.list(phoneNumber).filter(isVerifyNowMessage);
+  }
+
+  /**
+   * The codes Verihubs' routes sent so far (SMS and WhatsApp), newest last;
+   * optionally for one number only (`+` and digits, or digits alone).
+   */
+  verihubsOutbox(phoneNumber?: string): VerihubsSandboxMessage[] {
+    return this.sent.list(phoneNumber).filter(isVerihubsMessage);
+  }
+
+  /**
+   * The codes both providers sent so far, newest last (at most the last 1000),
+   * each with its `provider`; optionally for one number only.
+   */
+  messages(phoneNumber?: string): (VerifyNowSandboxMessage | VerihubsSandboxMessage)[] {
     return this.sent.list(phoneNumber);
   }
 
-  /** The newest code sent to a number (`+` and digits, or digits alone). */
+  /** The newest code sent to a number by either provider (`+` and digits, or digits alone). */
   latestCode(phoneNumber: string): string | undefined {
     return this.sent.latestCode(phoneNumber);
   }
 
-  /** Calls `listener` for each code sent; returns a function that stops it. */
+  /** Calls `listener` for each code VerifyNow's routes send; returns a function that stops it. */
   onMessage(listener: (message: VerifyNowSandboxMessage) => void): () => void {
+    return this.sent.onMessage((message) => {
+      if (isVerifyNowMessage(message)) {
+        listener(message);
+      }
+    });
+  }
+
+  /** Calls `listener` for each code either provider sends; returns a function that stops it. */
+  onAnyMessage(
+    listener: (message: VerifyNowSandboxMessage | VerihubsSandboxMessage) => void,
+  ): () => void {
     return this.sent.onMessage(listener);
   }
 
-  /** Makes every token issued so far invalid: the next send or validate gets HTTP 401. */
+  /** Makes every VerifyNow token issued so far invalid: the next send or validate gets HTTP 401. */
   revokeTokens(): void {
     this.state.tokens.revoke();
   }
 
-  /** Forgets every verification, message and count; tokens stay valid. */
+  /**
+   * Forgets every verification and code of both providers, every message and
+   * count, and drops the Verihubs callbacks not made yet; VerifyNow tokens stay valid.
+   */
   reset(): void {
     this.state.reset();
+    this.verihubs.reset();
     this.sent.clear();
     this.server.clearRequests();
     this.router.resetCounts();
   }
+}
+
+/** Whether a message of the outbox is VerifyNow's. */
+function isVerifyNowMessage(
+  message: VerifyNowSandboxMessage | VerihubsSandboxMessage,
+): message is VerifyNowSandboxMessage {
+  return message.provider !== 'verihubs';
+}
+
+/** Whether a message of the outbox is Verihubs'. */
+function isVerihubsMessage(
+  message: VerifyNowSandboxMessage | VerihubsSandboxMessage,
+): message is VerihubsSandboxMessage {
+  return message.provider === 'verihubs';
+}
+
+/** The providers to serve, checked: at least one, each known. */
+function checkProviders(providers: readonly string[]): readonly string[] {
+  const unknown = providers.filter((name) => !(ALL_PROVIDERS as readonly string[]).includes(name));
+  if (providers.length === 0 || unknown.length > 0) {
+    throw new Error(
+      `VerifyNowSandbox: providers must name one or more of ${ALL_PROVIDERS.join(', ')}` +
+        (unknown.length > 0
+          ? `, not ${unknown.map((name) => JSON.stringify(name)).join(', ')}`
+          : ''),
+    );
+  }
+  return providers;
+}
+
+/** Verihubs' settings, its fixed code and clock defaulting to the sandbox's. */
+function verihubsOptions(options: VerifyNowSandboxOptions): VerihubsSandboxOptions {
+  const own = options.verihubs ?? {};
+  return { ...own, code: own.code ?? options.code, now: own.now ?? options.now };
 }

@@ -52,7 +52,7 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
 
   /** Whether a refused token can be replaced (false with a pre-issued `authToken`). */
   get canRefresh(): boolean {
-    return this.options.credentials.type === 'key';
+    return this.options.credentials?.type === 'key';
   }
 
   /**
@@ -69,7 +69,7 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
   /** @internal {@link VerifyNowTokenProvider.getToken}, answering by `deadline`. */
   async tokenWithin(deadline: Deadline): Promise<string> {
     const credentials = this.options.credentials;
-    if (credentials.type === 'token') {
+    if (credentials?.type === 'token') {
       return credentials.authToken;
     }
     const cached = this.current;
@@ -111,7 +111,7 @@ export class VerifyNowTokenProvider implements OnApplicationShutdown {
 
   private async fetchToken(): Promise<string> {
     const credentials = this.options.credentials;
-    if (credentials.type !== 'key') {
+    if (credentials?.type !== 'key') {
       throw new VerifyNowAuthenticationException('no credentials to fetch a token with');
     }
     const params = {

@@ -101,8 +101,12 @@ export const VERIFYNOW_TOKEN_RETRY = v.pipe(
 /** The options that make up live credentials. @internal */
 export const CREDENTIAL_OPTIONS = ['customerId', 'password', 'key', 'authToken'] as const;
 
-type CredentialOption = (typeof CREDENTIAL_OPTIONS)[number];
-type Given = { -readonly [K in CredentialOption]?: string } & { apiVersion: string };
+/** One of the options that make up live credentials. @internal */
+export type CredentialOption = (typeof CREDENTIAL_OPTIONS)[number];
+/** The valid credential options given, and the API version. @internal */
+export type VerifyNowGiven = { -readonly [K in CredentialOption]?: string } & {
+  apiVersion: string;
+};
 
 /**
  * The live credentials the valid options given make, or `undefined` with the reason
@@ -111,7 +115,7 @@ type Given = { -readonly [K in CredentialOption]?: string } & { apiVersion: stri
  * @internal
  */
 export function verifyNowCredentials(
-  given: Given,
+  given: VerifyNowGiven,
   problems: string[],
   label: (option: CredentialOption) => string,
 ): VerifyNowCredentials | undefined {

@@ -69,7 +69,7 @@ export class VerifyNowProvider implements OtpProvider {
   async send(send: ProviderSendRequest, deadline: Deadline): Promise<ProviderSendResult> {
     const params: UpstreamParams = {
       countryCode: send.phone.countryCode,
-      customerId: this.options.credentials.customerId,
+      customerId: this.options.credentials?.customerId,
       flowType: send.flowType,
       mobileNumber: send.phone.mobileNumber,
       otpLength: send.otpLength,
@@ -105,7 +105,7 @@ export class VerifyNowProvider implements OtpProvider {
   ): Promise<ValidateOtpResult> {
     const params: UpstreamParams = {
       customerId:
-        this.options.apiVersion === 'v2' ? this.options.credentials.customerId : undefined,
+        this.options.apiVersion === 'v2' ? this.options.credentials?.customerId : undefined,
       verificationId,
       code,
     };

@@ -2,6 +2,7 @@
  * The public types of VerifyNow's sandbox, re-exported from
  * `lib/sandbox/verifynow.sandbox.ts` (and the package root).
  */
+import { VerihubsSandboxOptions } from '../../verihubs/sandbox/verihubs-sandbox.types';
 
 /** Settings of a `VerifyNowSandbox`. */
 export interface VerifyNowSandboxOptions {
@@ -33,10 +34,24 @@ export interface VerifyNowSandboxOptions {
   maxAttempts?: number;
   /** The clock, in milliseconds; tests replace it. @defaultValue Date.now */
   now?: () => number;
+  /**
+   * The providers whose routes the sandbox serves; `GET /sandbox/outbox` is
+   * served whatever they are.
+   * @defaultValue ['verifynow', 'verihubs']
+   */
+  providers?: readonly ('verifynow' | 'verihubs')[];
+  /**
+   * Settings of the Verihubs routes (`/v2/otp/*` and `/v2/whatsapp/otp/*`, each
+   * also under `/sandbox`). Its `code` defaults to the `code` above, its `now`
+   * to the `now` above.
+   */
+  verihubs?: VerihubsSandboxOptions;
 }
 
 /** A code the sandbox "sent": what a real account would have delivered by SMS. */
 export interface VerifyNowSandboxMessage {
+  /** The provider that "sent" it; always set by the sandbox, optional for compatibility. */
+  provider?: 'verifynow';
   verificationId: string;
   /** Dial code, e.g. `'91'`. */
   countryCode: string;

@@ -1,0 +1,38 @@
+import { Provider } from '@nestjs/common';
+import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
+import { UpstreamHttpClient, createVerifyNowHttpService } from '../../http/upstream-http.client';
+import { OutboundRateLimiter } from '../../resilience/outbound-rate.limiter';
+import { upstreamCircuitBreaker } from '../../resilience/upstream.policy';
+import { VerifyNowSandbox } from '../../sandbox/verifynow.sandbox';
+import { VERIFYNOW_RESOLVED_OPTIONS } from '../../verifynow.internal-constants';
+
+/** Injection token of the HTTP client towards Verihubs. @internal */
+export const VERIHUBS_HTTP_CLIENT = Symbol('VERIFYNOW:VERIHUBS_HTTP_CLIENT');
+
+/**
+ * Verihubs' own HTTP client: its address (the embedded sandbox's in sandbox
+ * mode), and a resilience policy of its own, with its own breaker and rate cap,
+ * so that one upstream's trouble never slows or opens the other's.
+ * `null` when Verihubs is not configured.
+ *
+ * @internal
+ */
+export const verihubsClientProvider: Provider = {
+  provide: VERIHUBS_HTTP_CLIENT,
+  useFactory: (options: ResolvedVerifyNowOptions, sandbox: VerifyNowSandbox | null) => {
+    const settings = options.verihubs;
+    if (settings === undefined) {
+      return null;
+    }
+    const { maxRequestsPerSecond } = settings;
+    return new UpstreamHttpClient(
+      createVerifyNowHttpService(sandbox?.url ?? settings.baseUrl),
+      options,
+      upstreamCircuitBreaker(options.circuitBreaker),
+      maxRequestsPerSecond > 0
+        ? new OutboundRateLimiter(maxRequestsPerSecond, options.maxQueuedRequests)
+        : null,
+    );
+  },
+  inject: [VERIFYNOW_RESOLVED_OPTIONS, VerifyNowSandbox],
+};
