@@ -41,6 +41,8 @@ export {
   type VerificationOutcome,
   type VerificationRecord,
   type VerificationState,
+  type DeliveryOutcome,
+  type DeliveryReport,
 } from './ledger/verifynow-store.interface';
 export { InMemoryVerifyNowStore } from './ledger/in-memory-verifynow.store';
 export { RedisVerifyNowStore } from './ledger/redis-verifynow.store';
@@ -70,6 +72,8 @@ export {
 } from './interfaces/verifynow-module-options.interface';
 export type { VerihubsModuleOptions } from './interfaces/verihubs-options.interface';
 export type {
+  OtpDeliveryState,
+  OtpDeliveryStatus,
   SendOtpDeliveryOptions,
   SendOtpInput,
   SendOtpResult,

@@ -6,6 +6,7 @@ import { UpstreamHttpClient } from './http/upstream-http.client';
 import { VerifyNowSendLimiter } from './limits/verifynow-send.limiter';
 import { OtpSender } from './otp/otp.sender';
 import { OtpValidator } from './otp/otp.validator';
+import { OtpDeliveryReader } from './otp/otp-delivery.reader';
 import { RequireOtpGuard } from './step-up/require-otp.guard';
 import { VerifyNowStepUpService } from './step-up/verifynow-step-up.service';
 import { VerificationLedger } from './ledger/verification.ledger';
@@ -60,6 +61,7 @@ import { VerifyNowService } from './verifynow.service';
     VerifyNowSendLimiter,
     OtpSender,
     OtpValidator,
+    OtpDeliveryReader,
     VerifyNowService,
     VerifyNowStepUpService,
     RequireOtpGuard,

@@ -1,8 +1,10 @@
+import { OtpDeliveryReader } from './otp/otp-delivery.reader';
 import { Injectable } from '@nestjs/common';
 import { OtpStepUpException } from './step-up/otp-step-up.exception';
 import { exceptionForResponseCode } from './providers/verifynow/verifynow-code.exceptions';
 import type {
   SendOtpInput,
+  OtpDeliveryStatus,
   SendOtpResult,
   ValidateOtpInput,
   ValidateOtpResult,
@@ -27,6 +29,7 @@ export class VerifyNowService {
   constructor(
     private readonly sender: OtpSender,
     private readonly validator: OtpValidator,
+    private readonly deliveries: OtpDeliveryReader,
   ) {}
 
   /**
@@ -98,5 +101,18 @@ export class VerifyNowService {
       }
       throw error;
     }
+  }
+
+  /**
+   * What the provider's delivery callbacks said of a verification so far
+   * (Verihubs with `verihubs.callback`): the latest state and every report.
+   *
+   * @example
+   * const delivery = await verifyNow.deliveryStatus(verificationId);
+   * if (delivery?.state === 'undelivered') offerAnotherChannel();
+   * @returns `undefined` for a verification the ledger does not have (unknown or expired).
+   */
+  deliveryStatus(verificationId: string): Promise<OtpDeliveryStatus | undefined> {
+    return this.deliveries.status(verificationId);
   }
 }

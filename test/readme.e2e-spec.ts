@@ -1,3 +1,4 @@
+import { VERIHUBS_ANSWERS } from '../lib/providers/verihubs/verihubs.answers';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -42,6 +43,21 @@ describe('the README', () => {
       expect(row![1]).toBe(`\`${name}\``);
       expect(row![2]).toBe(`\`${exception.constructor.name}\``);
       expect(row![3].replace(' \\*', '')).toBe(String(exception.getStatus()));
+    }
+  });
+
+  it('maps every Verihubs answer as the code does', () => {
+    const rows = tableRows('Verihubs status');
+    expect(rows.map((cells) => Number(cells[0]))).toEqual(
+      Object.keys(VERIHUBS_ANSWERS).map(Number),
+    );
+    for (const [status, rule] of Object.entries(VERIHUBS_ANSWERS)) {
+      const row = rows.find((cells) => cells[0] === status)!;
+      const exception = rule.create({ operation: 'send' });
+      expect(row[1]).toBe(rule.on.join(', '));
+      expect(row[3]).toBe(`\`${rule.exception}\``);
+      expect(exception.constructor.name).toBe(rule.exception);
+      expect(row[4].replace(' \\*', '')).toBe(String(exception.getStatus()));
     }
   });
 

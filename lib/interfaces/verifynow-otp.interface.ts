@@ -65,6 +65,34 @@ export interface SendOtpResult {
   alreadyPending: boolean;
 }
 
+/** Where a code is on its way to the user, as the provider's delivery callbacks tell. */
+export type OtpDeliveryState =
+  | 'requested'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'verified'
+  | 'not-verified'
+  | 'failed'
+  | 'request-error'
+  | 'rejected'
+  | 'undelivered'
+  | 'no-report'
+  | 'blocked'
+  | 'tier-limit-exceeded'
+  | 'unknown';
+
+/** What `VerifyNowService.deliveryStatus()` returns. */
+export interface OtpDeliveryStatus {
+  verificationId: string;
+  /** The provider that sent the code. */
+  provider: OtpProviderName;
+  /** The latest report's state; `undefined` before any report came. */
+  state: OtpDeliveryState | undefined;
+  /** Every report, in the order they came, each state once. */
+  history: { state: OtpDeliveryState; at: string }[];
+}
+
 /** What `VerifyNowService.validateOtp()` takes. */
 export interface ValidateOtpInput {
   /** The id `sendOtp()` returned. */

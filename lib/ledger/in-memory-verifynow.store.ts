@@ -2,6 +2,8 @@ import { OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
 import {
+  DeliveryOutcome,
+  DeliveryReport,
   VerificationClaim,
   VerificationEntry,
   VerificationOutcome,
@@ -76,11 +78,25 @@ export class InMemoryVerifyNowStore implements VerifyNowStore, OnApplicationShut
         stepUp: record.stepUp,
         ...(record.provider === undefined ? {} : { provider: record.provider }),
         ...(record.providerData === undefined ? {} : { providerData: record.providerData }),
+        ...(record.delivery === undefined ? {} : { delivery: [...record.delivery] }),
         issuedAt: record.issuedAt,
         failedAttempts: record.failedAttempts,
         state: record.state,
       },
     );
+  }
+
+  addDelivery(verificationId: string, report: DeliveryReport): Promise<DeliveryOutcome> {
+    const record = this.live(verificationId, this.clock.now());
+    if (record === undefined) {
+      return Promise.resolve('unknown');
+    }
+    const delivery = record.delivery ?? [];
+    if (delivery.some(({ status }) => status === report.status)) {
+      return Promise.resolve('replayed');
+    }
+    record.delivery = [...delivery, { status: report.status, at: report.at }];
+    return Promise.resolve('added');
   }
 
   claim(

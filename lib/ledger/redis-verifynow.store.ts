@@ -7,6 +7,8 @@ import {
   VerificationRecord,
   VerificationState,
   VerifyNowStore,
+  DeliveryOutcome,
+  DeliveryReport,
 } from './verifynow-store.interface';
 
 // Each script touches one verification's keys only; the {id} hash tag keeps them
@@ -52,6 +54,16 @@ if redis.call('HGET', KEYS[1], 'state') == 'consumed' and redis.call('HGET', KEY
   return 1
 end
 return 0
+`);
+
+// Delivery reports as ";status@at" entries; a status already there is a replay.
+const ADD_DELIVERY = new RedisScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
+local delivery = redis.call('HGET', KEYS[1], 'delivery') or ''
+if string.find(delivery, ';' .. ARGV[1] .. '@', 1, true) then return 'replayed' end
+if string.len(delivery) > 4096 then return 'replayed' end
+redis.call('HSET', KEYS[1], 'delivery', delivery .. ';' .. ARGV[1] .. '@' .. ARGV[2])
+return 'added'
 `);
 
 const PING = new RedisScript(`
@@ -102,10 +114,20 @@ export class RedisVerifyNowStore implements VerifyNowStore {
       stepUp: fields.stepUp === '1',
       ...(fields.provider ? { provider: fields.provider } : {}),
       ...(fields.providerData ? { providerData: fields.providerData } : {}),
+      ...(fields.delivery ? { delivery: readDelivery(fields.delivery) } : {}),
       issuedAt: Number(fields.issuedAt),
       failedAttempts: Number(fields.failures),
       state: STATES.has(fields.state) ? (fields.state as VerificationState) : 'consumed',
     };
+  }
+
+  async addDelivery(verificationId: string, report: DeliveryReport): Promise<DeliveryOutcome> {
+    const answer = await ADD_DELIVERY.run(
+      this.client,
+      [this.recordKey(verificationId)],
+      [Math.trunc(report.status), Math.trunc(report.at)],
+    );
+    return answer === 'added' || answer === 'replayed' ? answer : 'unknown';
   }
 
   async claim(
@@ -167,4 +189,14 @@ export class RedisVerifyNowStore implements VerifyNowStore {
   private lockKey(verificationId: string): string {
     return `${this.keyPrefix}{${verificationId}}:claim`;
   }
+}
+
+/** The delivery reports of a ";status@at" list. */
+function readDelivery(text: string): DeliveryReport[] {
+  return text
+    .split(';')
+    .filter(Boolean)
+    .map((entry) => entry.split('@').map(Number))
+    .filter(([status, at]) => Number.isInteger(status) && Number.isFinite(at))
+    .map(([status, at]) => ({ status, at }));
 }

@@ -15,6 +15,8 @@ import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.intern
 import type { VerifyNowClock } from '../verifynow.internal-constants';
 import { seal, unseal } from './ledger-seal.util';
 import {
+  DeliveryOutcome,
+  DeliveryReport,
   VerificationEntry,
   VerificationOutcome,
   VerificationRecord,
@@ -81,6 +83,18 @@ export class VerificationLedger {
         : { ...entry, providerData: seal(this.sealKey, providerData) };
     return this.fromStore(
       () => this.store.record(sealed, this.options.store.ledgerTtlMs),
+      'the verification ledger',
+    );
+  }
+
+  /**
+   * Keeps a provider's delivery report on a verification; a replay, an unknown
+   * verification or a store that keeps none changes nothing.
+   */
+  addDelivery(verificationId: string, report: DeliveryReport): Promise<DeliveryOutcome> {
+    const store = this.store;
+    return this.fromStore(
+      async () => (store.addDelivery ? store.addDelivery(verificationId, report) : 'unknown'),
       'the verification ledger',
     );
   }

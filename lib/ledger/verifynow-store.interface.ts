@@ -25,6 +25,8 @@ export interface VerificationRecord {
   provider?: string;
   /** What that provider needs to check the code, sealed by the ledger: opaque to stores. */
   providerData?: string;
+  /** Delivery reports from the provider's callbacks, in the order they came; each status once. */
+  delivery?: readonly DeliveryReport[];
   /** When it was sent, in milliseconds since the epoch. */
   issuedAt: number;
   /** Wrong codes tried against it. */
@@ -32,6 +34,15 @@ export interface VerificationRecord {
   /** `'consumed'` once a code was accepted and used: a verification proves one action only. */
   state: VerificationState;
 }
+
+/** A provider's delivery report: its status number, and when it came (ms since the epoch). */
+export interface DeliveryReport {
+  status: number;
+  at: number;
+}
+
+/** What became of a delivery report: kept, a replay of one kept before, or for no verification. */
+export type DeliveryOutcome = 'added' | 'replayed' | 'unknown';
 
 /** A send to record. */
 export interface VerificationEntry {
@@ -118,6 +129,14 @@ export interface VerifyNowStore {
    * claim `token` consumed it. A store without it leaves such proofs spent.
    */
   restore?(verificationId: string, token: string): Promise<void>;
+
+  /**
+   * Adds a delivery report to a verification, unless one with the same `status`
+   * is there already (a replay). A store without it ignores delivery callbacks.
+   *
+   * @returns `'unknown'` when there is no such verification.
+   */
+  addDelivery?(verificationId: string, report: DeliveryReport): Promise<DeliveryOutcome>;
 
   /**
    * Fails when the store cannot be written now; checked before a code goes out,

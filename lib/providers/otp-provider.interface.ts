@@ -2,7 +2,7 @@ import type {
   OtpProviderName,
   VerifyNowFlowType,
 } from '../interfaces/verifynow-module-options.interface';
-import type { ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
+import type { OtpDeliveryState, ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
 import type { ParsedPhoneNumber } from '../phone/phone-number.util';
 import type { Deadline } from '../resilience/call.deadline';
 import type { CircuitBreakerState } from '../resilience/upstream-circuit.breaker';
@@ -76,6 +76,8 @@ export interface OtpProvider {
   /** Resolves only when the upstream confirms the code; every other answer throws. */
   verify(request: ProviderVerifyRequest, deadline: Deadline): Promise<ValidateOtpResult>;
   health(): Promise<ProviderHealth>;
+  /** What a delivery report's status means, for a provider that sends delivery callbacks. */
+  deliveryState?(status: number, providerData: string | undefined): OtpDeliveryState;
 }
 
 /** Injection token of the {@link OtpProvider}s the core talks to, in order of preference. @internal */

@@ -8,6 +8,7 @@ import { VerifyNowProvider } from './verifynow/verifynow.provider';
 import { VerifyNowTokenProvider } from './verifynow/verifynow-token.provider';
 import { verihubsClientProvider } from './verihubs/verihubs.client';
 import { VerihubsProvider } from './verihubs/verihubs.provider';
+import { VerihubsCallbackRoute } from './verihubs/verihubs-callback.route';
 
 /**
  * Every upstream the module speaks, by name, with the Nest providers it needs.
@@ -17,7 +18,7 @@ import { VerihubsProvider } from './verihubs/verihubs.provider';
  */
 export const OTP_PROVIDERS = {
   verifynow: { provider: VerifyNowProvider, needs: [VerifyNowTokenProvider] },
-  verihubs: { provider: VerihubsProvider, needs: [verihubsClientProvider] },
+  verihubs: { provider: VerihubsProvider, needs: [verihubsClientProvider, VerihubsCallbackRoute] },
 } satisfies Record<OtpProviderName, { provider: Type<OtpProvider>; needs: Provider[] }>;
 
 const NAMES = Object.keys(OTP_PROVIDERS) as (keyof typeof OTP_PROVIDERS)[];

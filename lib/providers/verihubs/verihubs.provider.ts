@@ -8,7 +8,8 @@ import {
 import type { UpstreamHttpClient } from '../../http/upstream-http.client';
 import { VerifyNowUnavailableException } from '../../http/upstream.exceptions';
 import type { VerifyNowFlowType } from '../../interfaces/verifynow-module-options.interface';
-import type { ValidateOtpResult } from '../../interfaces/verifynow-otp.interface';
+import type { OtpDeliveryState, ValidateOtpResult } from '../../interfaces/verifynow-otp.interface';
+import { verihubsDeliveryState } from './verihubs-delivery.statuses';
 import { sanitizeText } from '../../redaction/redact.util';
 import type { Deadline } from '../../resilience/call.deadline';
 import { VERIFYNOW_RESOLVED_OPTIONS } from '../../verifynow.internal-constants';
@@ -25,20 +26,7 @@ import { isRecord, verihubsAnswerError } from './verihubs.answers';
 import { VERIHUBS_HTTP_CLIENT } from './verihubs.client';
 import { VerihubsChannel, verihubsChallenge, verihubsRequest } from './verihubs.endpoints';
 import type { ResolvedVerihubsOptions } from './verihubs.options';
-
-/**
- * What a send keeps for its verify (as `providerData`, sealed in the ledger):
- * Verihubs verifies by number, code and challenge. Never the code.
- *
- * @internal
- */
-export interface VerihubsSendData {
-  /** The destination: country prefix and number, digits only. */
-  msisdn: string;
-  /** The challenge the code was sent under. */
-  challenge: string;
-  channel: VerihubsChannel;
-}
+import { VerihubsSendData, callbackFor, readSendData } from './verihubs-send.data';
 
 /** The shape of a `session_id` taken as the verification's id. */
 const SESSION_ID = /^[\w-]{1,128}$/;
@@ -80,7 +68,9 @@ export class VerihubsProvider implements OtpProvider {
   async send(send: ProviderSendRequest, deadline: Deadline): Promise<ProviderSendResult> {
     const [settings, client] = this.configured('send');
     const channel = this.channelFor(send.flowType);
-    const code = drawCode(send.otpLength);
+    // The embedded sandbox's fixed code (`sandbox.code`) stands, as it does for VerifyNow.
+    const fixed = this.options.mode === 'sandbox' ? this.options.sandbox.code : undefined;
+    const code = fixed ?? drawCode(send.otpLength);
     const msisdn = send.phone.e164.replace(/^\+/, '');
     const challenge = verihubsChallenge(settings.challenge, send.purpose);
     const time_limit = String(settings.timeLimitSeconds);
@@ -97,14 +87,19 @@ export class VerihubsProvider implements OtpProvider {
             otp_length: String(code.length),
           }
         : { msisdn, template: settings.template, otp: code, time_limit, challenge };
-    const response = await client.call(verihubsRequest(settings, channel, 'send', body), deadline);
+    const callback = callbackFor(settings);
+    const request = { ...body, ...(callback && { callback_url: callback.url }) };
+    const response = await client.call(
+      verihubsRequest(settings, channel, 'send', request),
+      deadline,
+    );
     const answer = response.json;
     if ((response.status !== 201 && response.status !== 200) || !isRecord(answer)) {
       throw verihubsAnswerError(response, 'send', this.sanitizer(settings, code));
     }
     // Only the session id is read: the answer's `otp` is the code itself.
     const sessionId = readSessionId(answer.session_id);
-    const data: VerihubsSendData = { msisdn, challenge, channel };
+    const data: VerihubsSendData = { msisdn, challenge, channel, callback: callback?.digest };
     return {
       verificationId: sessionId ?? randomUUID(),
       timeoutSeconds: settings.timeLimitSeconds,
@@ -164,6 +159,12 @@ export class VerihubsProvider implements OtpProvider {
       : { status: 'up', breaker, token: 'not checked' };
   }
 
+  /** The state a delivery callback's status means on the send's channel. */
+  deliveryState(status: number, providerData: string | undefined): OtpDeliveryState {
+    const data = readSendData(providerData);
+    return data === undefined ? 'unknown' : verihubsDeliveryState(data.channel, status);
+  }
+
   /** Verihubs' settings and client, or a 503 when it is not configured. */
   private configured(operation: VerifyNowOperation): [ResolvedVerihubsOptions, UpstreamHttpClient] {
     const settings = this.options.verihubs;
@@ -208,24 +209,4 @@ function drawCode(length: number): string {
 function readSessionId(value: unknown): string | undefined {
   const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
   return typeof text === 'string' && SESSION_ID.test(text) ? text : undefined;
-}
-
-/** The send's {@link VerihubsSendData} from the ledger, or `undefined` when missing or unreadable. */
-function readSendData(text: string | undefined): VerihubsSendData | undefined {
-  let data: unknown;
-  try {
-    data = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (
-    !isRecord(data) ||
-    typeof data.msisdn !== 'string' ||
-    !/^\d{4,16}$/.test(data.msisdn) ||
-    typeof data.challenge !== 'string' ||
-    (data.channel !== 'sms' && data.channel !== 'whatsapp')
-  ) {
-    return undefined;
-  }
-  return { msisdn: data.msisdn, challenge: data.challenge, channel: data.channel };
 }
