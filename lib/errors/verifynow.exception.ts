@@ -23,6 +23,8 @@ export interface VerifyNowErrorBody {
 
 /** What the client knows of the upstream answer behind an error. */
 export interface VerifyNowErrorDetails {
+  /** Which upstream answered: VerifyNow unless said otherwise. */
+  provider?: 'verifynow' | 'verihubs';
   /** Which upstream call failed. */
   operation?: VerifyNowOperation;
   /** The upstream's own message, already masked. */
@@ -73,6 +75,8 @@ export class VerifyNowException extends HttpException {
   readonly responseCode: number | null;
   /** A stable machine-readable name, e.g. `'WRONG_OTP_PROVIDED'`, `'UPSTREAM_UNAVAILABLE'`. */
   readonly codeName: string;
+  /** Which upstream answered or was called, when one was. */
+  readonly provider: 'verifynow' | 'verihubs' | undefined;
   /** Which upstream call failed, when one did. */
   readonly operation: VerifyNowOperation | undefined;
   /** The HTTP status the upstream answered with, when it answered. */
@@ -101,6 +105,7 @@ export class VerifyNowException extends HttpException {
     this.responseCode = init.responseCode;
     this.codeName = init.codeName;
     this.operation = init.operation;
+    this.provider = init.provider ?? (init.operation ? 'verifynow' : undefined);
     this.upstreamStatus = init.upstreamStatus;
     this.retryAfterSeconds = init.retryAfterSeconds;
   }
@@ -119,7 +124,8 @@ function definedFields<T extends object>(fields: T | undefined): Partial<T> {
 
 /** `VerifyNow send answered ... (HTTP 400): message`, for an exception's log text. @internal */
 export function describeCall(details: VerifyNowErrorDetails, what: string): string {
-  const call = details.operation ? `VerifyNow ${details.operation}` : 'VerifyNow';
+  const name = details.provider === 'verihubs' ? 'Verihubs' : 'VerifyNow';
+  const call = details.operation ? `${name} ${details.operation}` : name;
   const http = details.upstreamStatus !== undefined ? ` (HTTP ${details.upstreamStatus})` : '';
   const upstream = details.upstreamMessage ? `: ${details.upstreamMessage}` : '';
   return `${call} ${what}${http}${upstream}`;

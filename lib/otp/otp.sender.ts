@@ -119,12 +119,20 @@ export class OtpSender {
         `flowType ${send.flowType} is not offered by the configured providers (${this.providers.inOrder.map(({ name }) => name).join(', ')}).`,
       );
     }
+    const { onAmbiguous } = this.options.failover;
     for (const [at, provider] of able.entries()) {
+      // Failing over after a timeout needs time left: each provider but the last
+      // then gets its share of what is left, not all of it.
+      const left = able.length - at;
+      const share =
+        onAmbiguous && left > 1 ? Deadline.after(deadline.remainingMs() / left) : deadline;
       try {
-        return { answer: await provider.send(send, deadline), provider };
+        return { answer: await provider.send(send, share), provider };
       } catch (error) {
         const next = able[at + 1];
-        if (next === undefined || !failsOver(error, this.options.failover.onAmbiguous)) {
+        // Once the call is over (the caller has its error), nothing more is sent.
+        const over = deadline.remainingMs() <= 0;
+        if (next === undefined || over || !failsOver(error, onAmbiguous)) {
           throw error;
         }
         this.log.failover(provider.name, next.name, maskPhoneNumber(send.phone.e164), error);

@@ -126,6 +126,6 @@ describe('verihubsAnswerError', () => {
 
   it('reads no other field than message', () => {
     const thrown = error(answer(418, { error: 'teapot', otp: '4821' }), 'send');
-    expect(thrown.message).toBe('VerifyNow send Verihubs answered unexpectedly (HTTP 418)');
+    expect(thrown.message).toBe('Verihubs send answered unexpectedly (HTTP 418)');
   });
 });

@@ -52,7 +52,7 @@ export const VERIHUBS_ANSWERS: Readonly<Record<number, VerihubsAnswerRule>> = {
     meaning: 'the App-ID or API-Key was refused',
     exception: 'VerifyNowAuthenticationException',
     create: (details) =>
-      new VerifyNowAuthenticationException('Verihubs refused the App-ID or API-Key', details),
+      new VerifyNowAuthenticationException('the App-ID or API-Key was refused', details),
   },
   403: {
     on: BOTH,
@@ -105,13 +105,14 @@ export function verihubsAnswerError(
   const { status, json } = response;
   const body = isRecord(json) ? json : undefined;
   const details: VerifyNowErrorDetails = {
+    provider: 'verihubs',
     operation,
     upstreamStatus: status,
     upstreamMessage: typeof body?.message === 'string' ? sanitize(body.message) : undefined,
     retryAfterSeconds: response.retryAfterSeconds,
   };
   if (status >= 500) {
-    return new VerifyNowUnavailableException('Verihubs failed', details);
+    return new VerifyNowUnavailableException('failed', details);
   }
   const rule = verihubsAnswerRule(status, operation);
   if (rule !== undefined && (body !== undefined || rule.anyBody === true)) {
@@ -119,12 +120,12 @@ export function verihubsAnswerError(
   }
   if (json === undefined) {
     return new VerifyNowUnavailableException(
-      'Verihubs answered with a body that is not JSON',
+      'answered with a body that is not JSON',
       details,
     );
   }
   const what = body === undefined ? 'with a JSON body that is not an object' : 'unexpectedly';
-  return new VerifyNowUnknownResponseException(null, `Verihubs answered ${what}`, details);
+  return new VerifyNowUnknownResponseException(null, `answered ${what}`, details);
 }
 
 /** The row of {@link VERIHUBS_ANSWERS} for this status and call, if there is one. @internal */

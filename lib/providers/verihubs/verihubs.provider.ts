@@ -122,7 +122,7 @@ export class VerihubsProvider implements OtpProvider {
     const [settings, client] = this.configured('validate');
     const data = readSendData(providerData);
     if (data === undefined) {
-      throw new InvalidVerificationIdException({ operation: 'validate' });
+      throw new InvalidVerificationIdException({ provider: 'verihubs', operation: 'validate' });
     }
     const body = { msisdn: data.msisdn, otp: code, challenge: data.challenge };
     const request = verihubsRequest(settings, data.channel, 'validate', body);
