@@ -119,10 +119,7 @@ export function verihubsAnswerError(
     return rule.create(details);
   }
   if (json === undefined) {
-    return new VerifyNowUnavailableException(
-      'answered with a body that is not JSON',
-      details,
-    );
+    return new VerifyNowUnavailableException('answered with a body that is not JSON', details);
   }
   const what = body === undefined ? 'with a JSON body that is not an object' : 'unexpectedly';
   return new VerifyNowUnknownResponseException(null, `answered ${what}`, details);
