@@ -11,7 +11,17 @@ import axios from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Pool } from 'undici';
 import { VerifyNowModule, VerifyNowService } from 'nestjs-verifynow';
-import { RunResult, ask, formatTable, measure, median, startChild } from './harness';
+import {
+  Contestant,
+  RunResult,
+  ask,
+  inTurn,
+  medians,
+  pairedRatio,
+  pairs,
+  resultTable,
+  startChild,
+} from './harness';
 
 export interface ClientBenchOptions {
   calls: number;
@@ -59,29 +69,6 @@ const CUSTOMER_ID = 'C-BENCH';
 const PASSWORD = 'bench-password';
 const PHONES = Array.from({ length: 1000 }, (_, i) => `99999${String(i).padStart(5, '0')}`);
 
-type Contestant = (pairs: number, concurrency: number) => Promise<RunResult>;
-
-/** Runs `pairs` send + validate pairs: each worker sends, then validates what it sent. */
-function pairs(
-  name: string,
-  send: (mobile: string) => Promise<string>,
-  validate: (verificationId: string) => Promise<unknown>,
-): Contestant {
-  return (count, concurrency) => {
-    const ids: string[] = new Array<string>(count);
-    // Even calls send, odd calls validate the send before them.
-    return measure(name, count * 2, concurrency, async (i) => {
-      const pair = i >> 1;
-      if (i % 2 === 0) {
-        ids[pair] = await send(PHONES[pair % PHONES.length]);
-      } else {
-        while (ids[pair] === undefined) await new Promise((resolve) => setImmediate(resolve));
-        await validate(ids[pair]);
-      }
-    });
-  };
-}
-
 /** The module in an application context of its own; with axios's own adapter if asked. */
 async function startModule(
   baseUrl: string,
@@ -113,6 +100,7 @@ async function startModule(
 function moduleContestant(name: string, service: VerifyNowService): Contestant {
   return pairs(
     name,
+    PHONES,
     async (mobile) =>
       (await service.sendOtp({ countryCode: '91', mobileNumber: mobile })).verificationId,
     (verificationId) => service.validateOtp({ verificationId, code: '123456' }),
@@ -145,6 +133,7 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
       ),
       axios: pairs(
         'axios',
+        PHONES,
         async (mobile) =>
           (
             (
@@ -168,6 +157,7 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
       ),
       undici: pairs(
         'undici',
+        PHONES,
         async (mobile) => {
           const response = await pool.request({
             method: 'POST',
@@ -203,9 +193,7 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
     const runs = emptyRuns();
     let tokenRequests = 0;
     for (let round = 0; round < options.rounds; round += 1) {
-      // Rotate the order, so that no contestant always runs first or last.
-      for (let k = 0; k < names.length; k += 1) {
-        const name = names[(round + k) % names.length];
+      for (const name of inTurn(names, round)) {
         if (name === 'module') {
           const before = await ask<{ tokenRequests: number; connections: number }>(child, 'stats');
           runs.module.push(await contestants.module(pairCount, options.concurrency));
@@ -221,8 +209,7 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
     // hidden in (or inflated by) the queue that 64 concurrent calls build up.
     const serial = emptyRuns();
     for (let round = 0; round < options.rounds; round += 1) {
-      for (let k = 0; k < names.length; k += 1) {
-        const name = names[(round + k) % names.length];
+      for (const name of inTurn(names, round)) {
         serial[name].push(await contestants[name](options.serialCalls / 2, 1));
       }
     }
@@ -232,14 +219,13 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
 
     const byP99 = (run: RunResult): number => run.p99Ms;
     const results = medians(runs);
-    const pairedRatio = (other: ContestantName): number => {
-      const ratios = runs.module.map((run, i) => run.throughput / runs[other][i].throughput);
-      return ratios.sort((a, b) => a - b)[ratios.length >> 1];
+    const paired = {
+      axios: pairedRatio(runs.module, runs.axios),
+      axiosAdapter: pairedRatio(runs.module, runs.moduleAxiosAdapter),
     };
-    const paired = { axios: pairedRatio('axios'), axiosAdapter: pairedRatio('moduleAxiosAdapter') };
     const serialResults = medians(serial, byP99);
-    const table = resultTable(results, true);
-    const serialTable = resultTable(serialResults, false);
+    const table = resultTable(LABELS, results, 'module', true);
+    const serialTable = resultTable(LABELS, serialResults, 'module', false);
     // The raw clients reuse one token fetched before the counters were reset.
     return { results, serialResults, tokenRequests, moduleConnections, table, serialTable, paired };
   } finally {
@@ -249,42 +235,4 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
 
 function emptyRuns(): Record<ContestantName, RunResult[]> {
   return { module: [], moduleAxiosAdapter: [], axios: [], undici: [] };
-}
-
-function medians(
-  runs: Record<ContestantName, RunResult[]>,
-  by: (run: RunResult) => number = (run) => run.throughput,
-): Record<ContestantName, RunResult> {
-  return {
-    module: median(runs.module, by),
-    moduleAxiosAdapter: median(runs.moduleAxiosAdapter, by),
-    axios: median(runs.axios, by),
-    undici: median(runs.undici, by),
-  };
-}
-
-/** One row per contestant, compared with the module. */
-function resultTable(
-  results: Record<ContestantName, RunResult>,
-  withThroughputRatio: boolean,
-): string {
-  const m = results.module;
-  const headers = ['client', 'calls/s', 'p50 ms', 'p99 ms'];
-  if (withThroughputRatio) headers.push('module ÷ it (throughput)');
-  headers.push('module p99 − its p99 (ms)');
-  return formatTable(
-    headers,
-    CONTESTANTS.map((name) => {
-      const r = results[name];
-      const row: (string | number)[] = [
-        LABELS[name],
-        Math.round(r.throughput),
-        r.p50Ms.toFixed(3),
-        r.p99Ms.toFixed(3),
-      ];
-      if (withThroughputRatio) row.push((m.throughput / r.throughput).toFixed(2));
-      row.push((m.p99Ms - r.p99Ms).toFixed(3));
-      return row;
-    }),
-  );
 }

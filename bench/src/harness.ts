@@ -79,6 +79,93 @@ export function median<T>(runs: T[], by: (run: T) => number): T {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Runs `pairs` send + validate pairs at `concurrency`. */
+export type Contestant = (pairs: number, concurrency: number) => Promise<RunResult>;
+
+/**
+ * Send + validate pairs: each worker sends, then validates what it sent. Even
+ * calls send to `phones[pair % phones.length]`, odd calls validate the send
+ * before them (waiting for it if it is still under way).
+ */
+export function pairs<T>(
+  name: string,
+  phones: readonly string[],
+  send: (mobile: string) => Promise<T>,
+  validate: (sent: T) => Promise<unknown>,
+): Contestant {
+  return (count, concurrency) => {
+    const sent = new Array<T | undefined>(count);
+    return measure(name, count * 2, concurrency, async (i) => {
+      const pair = i >> 1;
+      if (i % 2 === 0) {
+        sent[pair] = await send(phones[pair % phones.length]);
+      } else {
+        let it = sent[pair];
+        while (it === undefined) {
+          await new Promise((resolve) => setImmediate(resolve));
+          it = sent[pair];
+        }
+        await validate(it);
+      }
+    });
+  };
+}
+
+/** The contestants in round `round`'s order: rotated, so that none always runs first or last. */
+export function inTurn<N>(names: readonly N[], round: number): N[] {
+  return names.map((_, k) => names[(round + k) % names.length]);
+}
+
+/** Each contestant's median run, by the measure `by` gives (throughput unless told). */
+export function medians<N extends string>(
+  runs: Record<N, RunResult[]>,
+  by: (run: RunResult) => number = (run) => run.throughput,
+): Record<N, RunResult> {
+  const entries = Object.entries<RunResult[]>(runs).map(([name, all]) => [name, median(all, by)]);
+  return Object.fromEntries(entries) as Record<N, RunResult>;
+}
+
+/**
+ * `runs[i].throughput ÷ others[i].throughput` round by round (each round runs
+ * every contestant once, close in time), then the median: drift of a shared
+ * machine between rounds cancels out.
+ */
+export function pairedRatio(runs: RunResult[], others: RunResult[]): number {
+  const ratios = runs.map((run, i) => run.throughput / others[i].throughput);
+  return ratios.sort((a, b) => a - b)[ratios.length >> 1];
+}
+
+/**
+ * One row per contestant (in the order of `labels`), compared with the module's
+ * row: throughput ratio (if asked) and p99 difference.
+ */
+export function resultTable<N extends string>(
+  labels: Record<N, string>,
+  results: Record<N, RunResult>,
+  module: N,
+  withThroughputRatio: boolean,
+): string {
+  const m = results[module];
+  const headers = ['client', 'calls/s', 'p50 ms', 'p99 ms'];
+  if (withThroughputRatio) headers.push('module ÷ it (throughput)');
+  headers.push('module p99 − its p99 (ms)');
+  return formatTable(
+    headers,
+    (Object.keys(labels) as N[]).map((name) => {
+      const r = results[name];
+      const row: (string | number)[] = [
+        labels[name],
+        Math.round(r.throughput),
+        r.p50Ms.toFixed(3),
+        r.p99Ms.toFixed(3),
+      ];
+      if (withThroughputRatio) row.push((m.throughput / r.throughput).toFixed(2));
+      row.push((m.p99Ms - r.p99Ms).toFixed(3));
+      return row;
+    }),
+  );
+}
+
 export function formatTable(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((row) => row.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i].length)));

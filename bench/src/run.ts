@@ -1,11 +1,12 @@
 /**
  * Runs the benchmarks and prints one table each, with the targets they are
- * held to. `--quick` runs smaller sizes; `--only=client,guard,memory` picks.
+ * held to. `--quick` runs smaller sizes; `--only=client,verihubs,guard,memory` picks.
  * Exits non-zero if a run fails (not if a target is missed: the table says so).
  */
 import { runClientBench } from './client.bench';
 import { runGuardBench } from './guard.bench';
 import { runMemoryBench } from './memory.bench';
+import { runVerihubsBench } from './verihubs.bench';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv
@@ -58,6 +59,40 @@ async function main(): Promise<void> {
     );
     out(
       `- upstream connections opened by the module: ${report.moduleConnections} (keep-alive: at most the concurrency)`,
+    );
+  }
+
+  if (wanted('verihubs')) {
+    const calls = quick ? 3_000 : 20_000;
+    const serialCalls = quick ? 1_000 : 4_000;
+    const report = await runVerihubsBench({
+      calls,
+      concurrency: 64,
+      rounds: quick ? 3 : 5,
+      serialCalls,
+    });
+    const { module: m, axios } = report.results;
+    out(
+      `\n## Verihubs client: ${calls} calls (sendOtp + validateOtp pairs), concurrency 64, median of rounds\n`,
+    );
+    out(report.table);
+    out(
+      `\n- throughput ÷ raw axios, median of the rounds' paired ratios: ${report.paired.toFixed(2)} (target ≥ 0.95: ${verdict(report.paired >= 0.95)}); ratio of the median rounds above: ${(m.throughput / axios.throughput).toFixed(2)}`,
+    );
+    out(
+      `- p99 under load vs raw axios: ${(m.p99Ms - axios.p99Ms).toFixed(3)} ms (queueing included: informative)`,
+    );
+    const added = report.serialResults.module.p99Ms - report.serialResults.axios.p99Ms;
+    out(`\n### The same calls one at a time (${serialCalls} calls): latency\n`);
+    out(report.serialTable);
+    out(
+      `\n- added p99 vs raw axios: ${added.toFixed(3)} ms (target ≤ 0.5: ${verdict(added <= 0.5)})`,
+    );
+    out(
+      `- upstream connections opened by the module: ${report.moduleConnections} (keep-alive: at most the concurrency)`,
+    );
+    out(
+      `- verifies the upstream refused (a code other than the one sent): ${report.refused} (target 0: ${verdict(report.refused === 0)})`,
     );
   }
 
