@@ -27,3 +27,16 @@ describe('seal / unseal', () => {
     expect(unseal(key, 'v2.abc')).toBeUndefined();
   });
 });
+
+describe('seal IVs', () => {
+  it('never repeats an IV across many seals, pool refills included', () => {
+    const key = Buffer.alloc(32, 7);
+    const ivs = new Set<string>();
+    for (let i = 0; i < 1_000; i += 1) {
+      const sealed = seal(key, 'x');
+      ivs.add(Buffer.from(sealed.slice(3), 'base64url').subarray(0, 12).toString('hex'));
+      expect(unseal(key, sealed)).toBe('x');
+    }
+    expect(ivs.size).toBe(1_000);
+  });
+});
