@@ -1,32 +1,13 @@
-import {
-  Body,
-  CanActivate,
-  Controller,
-  ExecutionContext,
-  HttpCode,
-  INestApplication,
-  Injectable,
-  Post,
-} from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import { Server, Socket, createServer } from 'node:net';
 import {
-  RequireOtp,
   TooManyOtpRequestsException,
-  VerifiedOtp,
-  VerifiedOtpProof,
   VerifyNowCircuitOpenException,
   VerifyNowException,
-  VerifyNowModule,
   VerifyNowModuleOptions,
   VerifyNowSandbox,
-  VerifyNowService,
   VerifyNowUnavailableException,
   maskPhoneNumber,
 } from '../lib';
-import { OTP_HTTP_PROVIDERS } from '../sample/src/app.module';
-import { OtpController } from '../sample/src/otp.controller';
 import { CapturingLogger } from './helpers/capturing-logger';
 import {
   FakeUpstream,
@@ -37,7 +18,8 @@ import {
   sendSuccess,
 } from './helpers/fake-upstream';
 import { freePort } from './helpers/free-port';
-import { RawAnswer, rawRequest, stepUpHeaders } from './helpers/http';
+import { stepUpHeaders } from './helpers/http';
+import { Booted, bootProviderApp } from './helpers/provider-app';
 
 // One logger for the whole file: Nest's static Logger writes to the application created last.
 const logger = new CapturingLogger();
@@ -49,85 +31,8 @@ const API_KEY = 'failover-api-key-0001';
 /** A pre-issued VerifyNow token, for upstreams of the tests' own (no token call). */
 const AUTH_TOKEN = fakeJwt({ sub: CUSTOMER_ID, exp: Math.floor(Date.now() / 1000) + 3600 });
 
-interface SignedIn {
-  headers: Record<string, string | string[] | undefined>;
-  user?: { phoneNumber: string };
-}
-
-@Injectable()
-class HeaderAuth implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<SignedIn>();
-    const phone = request.headers['x-phone'];
-    if (typeof phone === 'string' && phone.length > 0) request.user = { phoneNumber: phone };
-    return true;
-  }
-}
-
-@Controller('account')
-class AccountController {
-  @RequireOtp()
-  @Post('transfer')
-  @HttpCode(200)
-  transfer(@Body() body: unknown, @VerifiedOtpProof() proof: VerifiedOtp) {
-    return { status: 'transferred', verificationId: proof.verificationId, body };
-  }
-}
-
-interface Booted {
-  app: INestApplication;
-  service: VerifyNowService;
-  sandbox: VerifyNowSandbox;
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<RawAnswer>;
-  close(): Promise<void>;
-}
-
-const LIMITS = {
-  perPhoneNumber: { limit: 1000, ttlSeconds: 600 },
-  perClientIp: { limit: 1000, ttlSeconds: 3600 },
-};
-
-async function boot(
-  options: VerifyNowModuleOptions,
-  standalone?: VerifyNowSandbox,
-): Promise<Booted> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      VerifyNowModule.forRoot({
-        limits: LIMITS,
-        ...options,
-        guard: { resolvePhoneNumber: (request: SignedIn) => request.user?.phoneNumber },
-      }),
-    ],
-    controllers: [OtpController, AccountController],
-    providers: [...OTP_HTTP_PROVIDERS, { provide: APP_GUARD, useClass: HeaderAuth }],
-  })
-    .setLogger(logger)
-    .compile();
-  const app = moduleRef.createNestApplication({ logger });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const sandbox = standalone ?? app.get<VerifyNowSandbox | null>(VerifyNowSandbox);
-  if (!sandbox) throw new Error('no sandbox to read codes from');
-  return {
-    app,
-    service: app.get(VerifyNowService),
-    sandbox,
-    post: (path, body, headers = {}) => {
-      const payload = JSON.stringify(body);
-      return rawRequest(`${url}${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(Buffer.byteLength(payload)),
-          ...headers,
-        },
-        body: payload,
-      });
-    },
-    close: () => app.close(),
-  };
-}
+const boot = (options: VerifyNowModuleOptions, standalone?: VerifyNowSandbox): Promise<Booted> =>
+  bootProviderApp(options, logger, standalone);
 
 /** Verihubs on a standalone sandbox, beside a VerifyNow of the test's choosing. */
 function live(verifyNowUrl: string, sandbox: VerifyNowSandbox, extra: VerifyNowModuleOptions = {}) {

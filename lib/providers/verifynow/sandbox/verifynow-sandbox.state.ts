@@ -1,4 +1,5 @@
-import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { randomDigits, sameCode } from '../../../sandbox/sandbox.codes';
 import { VerifyNowResponseCode } from '../verifynow.response-codes';
 import { whitelabelReply } from '../../../sandbox/sandbox.replies';
 import { MagicSendOutcome, magicOutcome } from './verifynow-sandbox.magic-numbers';
@@ -236,18 +237,4 @@ function pendingReply(pending: Verification, mobileNumber: string, now: number):
     smCLI: null,
     transactionId: pending.transactionId,
   });
-}
-
-function randomDigits(length: number): string {
-  let digits = '';
-  for (let i = 0; i < length; i += 1) {
-    digits += String(randomInt(10));
-  }
-  return digits;
-}
-
-function sameCode(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

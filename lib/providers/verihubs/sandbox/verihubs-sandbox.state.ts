@@ -1,4 +1,5 @@
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomDigits, sameCode } from '../../../sandbox/sandbox.codes';
 import { jsonReply } from '../../../sandbox/sandbox.replies';
 import {
   VERIHUBS_CALLBACK_STATUSES,
@@ -11,6 +12,7 @@ import { VerihubsMagicEndpoint, verihubsMagicOutcome } from './verihubs-sandbox.
 import {
   CheckedSend,
   VERIHUBS_DEFAULT_OTP_LENGTH,
+  VerihubsFields,
   checkBody,
   checkMsisdn,
   checkSend,
@@ -85,19 +87,11 @@ export class VerihubsSandboxState {
 
   /** Sends a code (HTTP 201), or answers why not: 400, or a magic number's outcome. */
   send(channel: VerihubsSandboxChannel, body: unknown): VerihubsReply {
-    const fields = checkBody(body);
-    if (fields === undefined) {
-      return messageReply(400, VERIHUBS_MESSAGES.invalidJson);
+    const read = readRequest('send', body);
+    if ('status' in read) {
+      return read;
     }
-    const msisdn = checkMsisdn(fields);
-    if (typeof msisdn !== 'string') {
-      return msisdn;
-    }
-    const magic = magicReply('send', msisdn);
-    if (magic !== undefined) {
-      return magic;
-    }
-    const checked = checkSend(channel, fields, msisdn);
+    const checked = checkSend(channel, read.fields, read.msisdn);
     return 'status' in checked ? checked : this.createCode(channel, checked);
   }
 
@@ -107,25 +101,17 @@ export class VerihubsSandboxState {
    * number's outcome before that.
    */
   verify(channel: VerihubsSandboxChannel, body: unknown): VerihubsReply {
-    const fields = checkBody(body);
-    if (fields === undefined) {
-      return messageReply(400, VERIHUBS_MESSAGES.invalidJson);
+    const read = readRequest('verify', body);
+    if ('status' in read) {
+      return read;
     }
-    const msisdn = checkMsisdn(fields);
-    if (typeof msisdn !== 'string') {
-      return msisdn;
-    }
-    const magic = magicReply('verify', msisdn);
-    if (magic !== undefined) {
-      return magic;
-    }
-    const checked = checkVerify(fields, msisdn);
+    const checked = checkVerify(read.fields, read.msisdn);
     if ('status' in checked) {
       return checked;
     }
     const now = this.now();
     this.sweep(now);
-    const key = codeKey(channel, msisdn, checked.challenge);
+    const key = codeKey(channel, read.msisdn, checked.challenge);
     const pending = this.codes.get(key);
     if (pending === undefined) {
       return messageReply(404, VERIHUBS_MESSAGES.notFound);
@@ -237,6 +223,22 @@ export class VerihubsSandboxState {
 }
 
 /** The answer a magic msisdn gives at once on this endpoint, if it gives one. */
+/** A request's body and msisdn, or the 400 or magic number's answer it gets first. */
+function readRequest(
+  endpoint: VerihubsMagicEndpoint,
+  body: unknown,
+): { fields: VerihubsFields; msisdn: string } | VerihubsReply {
+  const fields = checkBody(body);
+  if (fields === undefined) {
+    return messageReply(400, VERIHUBS_MESSAGES.invalidJson);
+  }
+  const msisdn = checkMsisdn(fields);
+  if (typeof msisdn !== 'string') {
+    return msisdn;
+  }
+  return magicReply(endpoint, msisdn) ?? { fields, msisdn };
+}
+
 function magicReply(endpoint: VerihubsMagicEndpoint, msisdn: string): VerihubsReply | undefined {
   const outcome = verihubsMagicOutcome(endpoint, msisdn);
   switch (outcome?.kind) {
@@ -252,22 +254,6 @@ function magicReply(endpoint: VerihubsMagicEndpoint, msisdn: string): VerihubsRe
 /** The key of the one code a channel keeps per msisdn and challenge. */
 function codeKey(channel: VerihubsSandboxChannel, msisdn: string, challenge?: string): string {
   return JSON.stringify([channel, msisdn, challenge ?? '']);
-}
-
-/** `length` random decimal digits, from a CSPRNG. */
-function randomDigits(length: number): string {
-  let digits = '';
-  for (let i = 0; i < length; i += 1) {
-    digits += String(randomInt(10));
-  }
-  return digits;
-}
-
-/** Whether two codes are equal, compared in constant time. */
-function sameCode(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** A header against its configured value, in constant time; any non-empty one when unconfigured. */
