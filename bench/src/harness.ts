@@ -85,7 +85,9 @@ export type Contestant = (pairs: number, concurrency: number) => Promise<RunResu
 /**
  * Send + validate pairs: each worker sends, then validates what it sent. Even
  * calls send to `phones[pair % phones.length]`, odd calls validate the send
- * before them (waiting for it if it is still under way).
+ * before them, awaiting it if it is still under way (its promise, so that the
+ * wait costs no CPU: a polling wait would burn more of it the slower the send,
+ * and widen any gap between contestants).
  */
 export function pairs<T>(
   name: string,
@@ -94,18 +96,15 @@ export function pairs<T>(
   validate: (sent: T) => Promise<unknown>,
 ): Contestant {
   return (count, concurrency) => {
-    const sent = new Array<T | undefined>(count);
+    // The even call of a pair always starts first (one counter, taken in order).
+    const sent = new Array<Promise<T>>(count);
     return measure(name, count * 2, concurrency, async (i) => {
       const pair = i >> 1;
       if (i % 2 === 0) {
-        sent[pair] = await send(phones[pair % phones.length]);
+        sent[pair] = send(phones[pair % phones.length]);
+        await sent[pair];
       } else {
-        let it = sent[pair];
-        while (it === undefined) {
-          await new Promise((resolve) => setImmediate(resolve));
-          it = sent[pair];
-        }
-        await validate(it);
+        await validate(await sent[pair]);
       }
     });
   };

@@ -169,7 +169,8 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       url: path,
       params,
       headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' },
-      data: body === undefined ? undefined : JSON.stringify(body),
+      // axios writes the JSON (a string given here would be parsed again to check it).
+      data: body,
       signal,
     });
     return readResponse(response);

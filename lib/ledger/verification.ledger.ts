@@ -13,6 +13,7 @@ import { VerifyNowException } from '../errors/verifynow.exception';
 import { VerifyNowUnavailableException } from '../http/upstream.exceptions';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
+import { InMemoryVerifyNowStore } from './in-memory-verifynow.store';
 import { seal, unseal } from './ledger-seal.util';
 import {
   DeliveryOutcome,
@@ -47,8 +48,12 @@ export interface LedgerReceipt<T> {
 @Injectable()
 export class VerificationLedger {
   private readonly digestKey: Buffer;
-  /** Seals what a provider keeps in the store. */
-  private readonly sealKey: Buffer;
+  /**
+   * Seals what a provider keeps in a store outside the process (Redis, or one
+   * of the application's own); `undefined` for the in-memory store, where the
+   * key would sit in the same heap as the data and sealing would protect nothing.
+   */
+  private readonly sealKey: Buffer | undefined;
 
   constructor(
     @Inject(VerifyNowStore) private readonly store: VerifyNowStore,
@@ -66,7 +71,10 @@ export class VerificationLedger {
     this.digestKey = createHash('sha256')
       .update(`verifynow-ledger:${account ?? ''}:${secret ?? ''}`)
       .digest();
-    this.sealKey = createHash('sha256').update('seal:').update(this.digestKey).digest();
+    this.sealKey =
+      store instanceof InMemoryVerifyNowStore
+        ? undefined
+        : createHash('sha256').update('seal:').update(this.digestKey).digest();
   }
 
   /** Fails unless the store can be written: no code goes out that the ledger could not record. */
@@ -78,7 +86,7 @@ export class VerificationLedger {
   record(entry: VerificationEntry): Promise<void> {
     const { providerData } = entry;
     const sealed =
-      providerData === undefined
+      providerData === undefined || this.sealKey === undefined
         ? entry
         : { ...entry, providerData: seal(this.sealKey, providerData) };
     return this.fromStore(
@@ -105,7 +113,7 @@ export class VerificationLedger {
       () => this.store.get(verificationId),
       'the verification ledger',
     );
-    if (record?.providerData === undefined) {
+    if (record?.providerData === undefined || this.sealKey === undefined) {
       return record;
     }
     const { providerData, ...rest } = record;

@@ -23,7 +23,10 @@ export interface VerificationRecord {
   stepUp: boolean;
   /** The provider that sent it (`'verifynow'` when absent), which alone can check its code. */
   provider?: string;
-  /** What that provider needs to check the code, sealed by the ledger: opaque to stores. */
+  /**
+   * What that provider needs to check the code: opaque to stores. The ledger
+   * seals it (AES-256-GCM) for every store but the in-memory one.
+   */
   providerData?: string;
   /** Delivery reports from the provider's callbacks, in the order they came; each status once. */
   delivery?: readonly DeliveryReport[];
@@ -53,7 +56,7 @@ export interface VerificationEntry {
   stepUp?: boolean;
   /** The provider that sent it; stores keep it as given. */
   provider?: string;
-  /** Sealed data the provider needs to check the code; stores keep it as given. */
+  /** Data the provider needs to check the code (sealed, but in memory); stores keep it as given. */
   providerData?: string;
   issuedAt: number;
 }

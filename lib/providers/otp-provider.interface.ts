@@ -44,7 +44,7 @@ export interface ProviderSendResult {
   pending: boolean;
   /**
    * What the provider needs again to verify the code (e.g. the number and the
-   * challenge): kept in the ledger, sealed, never logged.
+   * challenge): kept in the ledger (sealed outside the process), never logged.
    */
   providerData?: string;
 }
