@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { postJson, request } from './helpers/http';
 import { RunningScript, runScript } from './helpers/child-process';
+import { freePort } from './helpers/free-port';
 
 const ROOT = join(__dirname, '..');
 const SAMPLE = join(ROOT, 'sample', 'dist', 'main.js');
@@ -28,7 +29,7 @@ function sampleEnvFile(): string {
 function sampleEnv(withEnvFile: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PORT: '0', NODE_ENV: undefined };
   for (const name of Object.keys(process.env)) {
-    if (name.startsWith('VERIFYNOW_')) env[name] = undefined;
+    if (name.startsWith('VERIFYNOW_') || name.startsWith('VERIHUBS_')) env[name] = undefined;
   }
   return withEnvFile ? { ...env, ...parseEnv(readFileSync(sampleEnvFile(), 'utf8')) } : env;
 }
@@ -43,7 +44,13 @@ describe('the sample app, as the quick start runs it', () => {
   let url: string;
 
   beforeAll(async () => {
-    app = runScript(SAMPLE, [], sampleEnv(true));
+    // As a developer who changes PORT changes the callback address with it.
+    const port = await freePort();
+    app = runScript(SAMPLE, [], {
+      ...sampleEnv(true),
+      PORT: String(port),
+      VERIHUBS_CALLBACK_URL: `http://127.0.0.1:${port}/otp/verihubs/delivery`,
+    });
     [, url] = await app.waitFor(/Sample app listening on (http:\/\/\S+)/);
   });
 
@@ -70,7 +77,7 @@ describe('the sample app, as the quick start runs it', () => {
       alreadyPending: false,
     });
     const [, code, verificationId] = await app.waitFor(
-      /code (\d{6}) sent to \+\*+0001 \(verificationId (\d+)\)/,
+      /code (\d{6}) sent to \+\*+0001 by VerifyNow \(verificationId (\d+)\)/,
     );
     expect(verificationId).toBe(sent.body.verificationId);
 
@@ -98,7 +105,9 @@ describe('the sample app, as the quick start runs it', () => {
     expect(challenged.body).toMatchObject({ error: 'OTP_REQUIRED', expiresIn: 60 });
     const verificationId = challenged.body.verificationId as string;
     const [, code] = await app.waitFor(
-      new RegExp(`code (\\d{6}) sent to \\+\\*+0001 \\(verificationId ${verificationId}\\)`),
+      new RegExp(
+        `code (\\d{6}) sent to \\+\\*+0001 by VerifyNow \\(verificationId ${verificationId}\\)`,
+      ),
     );
     const proof = { 'x-otp-verification-id': verificationId, 'x-otp-code': code };
     const done = await transfer(proof);
@@ -106,6 +115,38 @@ describe('the sample app, as the quick start runs it', () => {
     expect(done.body).toEqual({ status: 'transferred', amount: 250, to: 'ACC-2', verificationId });
     const replay = await transfer(proof);
     expect([replay.status, replay.body.error]).toEqual([409, 'OTP_ALREADY_USED']);
+  });
+
+  it('falls over to Verihubs when VerifyNow refuses the send, once, and shows its delivery reports', async () => {
+    // +6282123069429: VerifyNow's sandbox answers 429 (rate limited: certainly not sent).
+    const sent = await postJson(`${url}/otp/send`, { phoneNumber: '+6282123069429' });
+    expect(sent.status).toBe(200);
+    const verificationId = sent.body.verificationId as string;
+    const [, code] = await app.waitFor(
+      new RegExp(
+        `code (\\d{6}) sent to \\+\\*+9429 by Verihubs \\(verificationId ${verificationId}\\)`,
+      ),
+    );
+    expect(app.output().match(/sent to \+\*+9429 by/g)).toHaveLength(1);
+    expect(app.output()).toMatch(
+      /event: 'verifynow\.failover',\s+from: 'verifynow',\s+to: 'verihubs',\s+phone: '\+\*+9429'/,
+    );
+
+    const delivery = async (id: string) => request(`${url}/otp/${id}/delivery`);
+    const states = async () =>
+      ((await delivery(verificationId)).body.history as { state: string }[]).map((h) => h.state);
+    await waitUntil(async () => (await states()).includes('delivered'));
+    expect(await states()).toEqual(['requested', 'delivered']);
+
+    const verified = await postJson(`${url}/otp/verify`, { verificationId, code });
+    expect(verified.status).toBe(200);
+    await waitUntil(async () => (await states()).includes('verified'));
+    expect((await delivery(verificationId)).body).toMatchObject({
+      verificationId,
+      provider: 'verihubs',
+      state: 'verified',
+    });
+    expect((await delivery('no-such-verification')).status).toBe(404);
   });
 
   it('answers invalid input with 400 and what is expected', async () => {
@@ -140,3 +181,12 @@ describe('the sample app, without its env file', () => {
     expect(output).not.toContain('embedded sandbox at');
   });
 });
+
+/** Resolves once `check` holds, polling every 50 ms; fails after 5 s. */
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 5_000;) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the condition did not hold within 5 s');
+}

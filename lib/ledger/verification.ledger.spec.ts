@@ -50,7 +50,10 @@ describe('VerificationLedger: what a provider keeps', () => {
 
   it('leaves out what does not open: sealed under other credentials, or changed', async () => {
     const inner = memory();
-    const other = resolveVerifyNowOptions({ customerId: 'C-OTHER', password: 'other-password' }, {});
+    const other = resolveVerifyNowOptions(
+      { customerId: 'C-OTHER', password: 'other-password' },
+      {},
+    );
     await new VerificationLedger(foreignStore(inner), other, CLOCK).record(ENTRY);
     const record = await new VerificationLedger(foreignStore(inner), OPTIONS, CLOCK).get('v-1');
     expect(record).toBeDefined();

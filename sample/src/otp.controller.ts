@@ -1,5 +1,16 @@
-import { Body, Controller, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
 import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Ip,
+  NotFoundException,
+  Param,
+  Post,
+} from '@nestjs/common';
+import {
+  OtpDeliveryStatus,
   SendOtpDto,
   SendOtpResponseDto,
   ValidateOtpDto,
@@ -25,5 +36,18 @@ export class OtpController {
   @HttpCode(HttpStatus.OK)
   async verify(@Body() body: ValidateOtpDto): Promise<ValidateOtpResponseDto> {
     return ValidateOtpResponseDto.fromResult(await this.verifyNow.validateOtp(body));
+  }
+
+  /**
+   * `GET /otp/:verificationId/delivery` → what the provider reported of the
+   * message so far (Verihubs' delivery callbacks), or 404 for an unknown id.
+   */
+  @Get(':verificationId/delivery')
+  async delivery(@Param('verificationId') verificationId: string): Promise<OtpDeliveryStatus> {
+    const status = await this.verifyNow.deliveryStatus(verificationId);
+    if (status === undefined) {
+      throw new NotFoundException('No such verification (unknown, or expired).');
+    }
+    return status;
   }
 }

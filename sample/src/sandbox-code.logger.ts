@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { VerifyNowSandbox, maskPhoneNumber } from 'nestjs-verifynow';
 
 /**
- * In sandbox mode only, logs each code the sandbox "sends", standing in for the
- * SMS you would read on a phone. With real credentials the sandbox is `null` and
+ * In sandbox mode only, logs each code the sandbox "sends" (as VerifyNow or as
+ * Verihubs), standing in for the SMS you would read on a phone. With real credentials the sandbox is `null` and
  * nothing is logged: codes never reach logs in production.
  */
 @Injectable()
@@ -13,9 +13,14 @@ export class SandboxCodeLogger implements OnModuleInit {
   constructor(@Inject(VerifyNowSandbox) private readonly sandbox: VerifyNowSandbox | null) {}
 
   onModuleInit(): void {
-    this.sandbox?.onMessage((message) => {
+    this.sandbox?.onAnyMessage((message) => {
+      // Verihubs calls the verification's id its session id.
+      const [provider, verificationId] =
+        message.provider === 'verihubs'
+          ? ['Verihubs', message.sessionId]
+          : ['VerifyNow', message.verificationId];
       this.logger.log(
-        `code ${message.code} sent to ${maskPhoneNumber(message.phoneNumber)} (verificationId ${message.verificationId})`,
+        `code ${message.code} sent to ${maskPhoneNumber(message.phoneNumber)} by ${provider} (verificationId ${verificationId})`,
       );
     });
   }
