@@ -136,6 +136,8 @@ export class OtpSender {
           throw error;
         }
         this.log.failover(provider.name, next.name, maskPhoneNumber(send.phone.e164), error);
+      } finally {
+        if (share !== deadline) share.end();
       }
     }
     throw new Error('unreachable: the last provider rethrows');

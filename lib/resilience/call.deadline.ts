@@ -4,11 +4,20 @@ import type { VerifyNowOperation } from '../errors/verifynow.exception';
 /**
  * The moment one service call must be over: `sendOtp()` or `validateOtp()` gets
  * `timeoutMs` in all, token acquisition, its retries, the rate cap's queue and
- * a refresh after a 401 included. Each step takes what is left, never more.
+ * a refresh after a 401 included. Each step takes what is left, never more, and
+ * each request made within it ends with its {@link signal}.
+ *
+ * One timer per deadline, set on first use: it rejects the {@link race} and
+ * aborts the {@link signal} together, and {@link end} (the race's own end) stops it.
  *
  * @internal
  */
 export class Deadline {
+  private controller: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** What the timer does besides aborting: reject the race. */
+  private onExpiry: (() => void) | undefined;
+
   private constructor(
     private readonly at: number,
     /** The budget it was made with, for messages. */
@@ -25,6 +34,24 @@ export class Deadline {
     return Math.max(0, Math.floor(this.at - performance.now()));
   }
 
+  /** This deadline, or an earlier one `ms` from now when that comes first. */
+  within(ms: number): Deadline {
+    return this.remainingMs() <= ms ? this : Deadline.after(ms);
+  }
+
+  /**
+   * Aborts when the deadline passes: a request made within the deadline ends
+   * then. A deadline that is never raced nor ended aborts it all the same, its
+   * timer not keeping the process alive.
+   */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      this.arm();
+    }
+    return this.controller.signal;
+  }
+
   /** The error a call that ran out of time ends with. */
   exceeded(operation: VerifyNowOperation): VerifyNowUnavailableException {
     return new VerifyNowUnavailableException(`no answer within ${this.budgetMs} ms`, {
@@ -34,18 +61,46 @@ export class Deadline {
 
   /**
    * Settles like `work`, or rejects with {@link exceeded} once the deadline
-   * passes, whichever comes first. The timer never outlives the race.
+   * passes (aborting its {@link signal}), whichever comes first; then
+   * {@link end}s the deadline. One race per deadline.
    */
   race<T>(work: Promise<T>, operation: VerifyNowOperation): Promise<T> {
-    const left = this.remainingMs();
-    if (left <= 0) {
+    if (this.remainingMs() <= 0) {
       work.catch(() => undefined);
       return Promise.reject(this.exceeded(operation));
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.exceeded(operation)), left);
-    });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+    return new Promise<T>((resolve, reject) => {
+      this.onExpiry = () => reject(this.exceeded(operation));
+      this.arm();
+      // While a race runs, its timer keeps the process alive, as the work does.
+      this.timer?.ref();
+      work.then(resolve, reject);
+    }).finally(() => this.end());
+  }
+
+  /** Stops the timer: the call is over, and nothing made within it is aborted later. */
+  end(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.onExpiry = undefined;
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined) {
+      return;
+    }
+    const left = this.at - performance.now();
+    if (left <= 0) {
+      this.expire();
+      return;
+    }
+    this.timer = setTimeout(() => this.expire(), left);
+    this.timer.unref();
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    this.controller?.abort();
+    this.onExpiry?.();
   }
 }

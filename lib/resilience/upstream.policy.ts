@@ -41,8 +41,10 @@ import { CircuitBreakerState, UpstreamCircuitBreaker } from './upstream-circuit.
 //  4. resend     cockatiel retry: once, at once, only when the connection provably failed
 //                before the request was written (ECONNREFUSED...). Nothing else that may have
 //                reached the upstream is ever sent again: no user gets two messages.
-//  5. timeout    cockatiel timeout, cooperative: each attempt's signal aborts its request at
-//                `timeoutMs` or at the deadline, whichever comes first.
+//  5. timeout    the call's Deadline: each attempt's signal aborts its request at the
+//                deadline, or `timeoutMs` after the request began if that comes first. (The
+//                deadline's one timer serves every attempt of the call, where a cockatiel
+//                timeout per attempt would add a timer, a controller and two listeners.)
 //
 // An idempotent call (`idempotent()`: the token request) runs whole requests, answers
 // judged, under
@@ -71,12 +73,6 @@ export type ObservedResponse = { status: number; json: unknown };
 /** An answer that says the upstream is not working: 5xx, or not JSON (an HTML error page). */
 const isFailureResponse = ({ status, json }: ObservedResponse): boolean =>
   status !== 401 && status !== 403 && (status >= 500 || json === undefined);
-
-/**
- * Step 5: cooperative (the request ends when its signal aborts); the signal is
- * not aborted after an answer, which would only cost an event per request.
- */
-const ATTEMPT = { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false };
 
 /** Step 3: the breaker, or a disabled one with `circuitBreaker: false`. @internal */
 export function upstreamCircuitBreaker(
@@ -180,27 +176,30 @@ export class UpstreamPolicy {
   ): Promise<T> {
     this.breaker.rejectIfOpen(operation);
     await this.limiter?.acquire(this.budget(deadline, operation));
-    const budget = this.budget(deadline, operation);
+    this.budget(deadline, operation); // throws when the queue left no time
+    // Step 5: every attempt ends with the deadline, `timeoutMs` from now at most.
+    const within = deadline.within(this.settings.timeoutMs);
     let failure: NoAnswerError | undefined;
     try {
-      return await this.guarded.execute(() => {
+      return await this.guarded.execute(async () => {
         // A resend takes what is left, and is not made once nothing is.
-        const ms = failure ? Math.min(budget, deadline.remainingMs()) : budget;
+        const ms = within.remainingMs();
         if (failure && ms <= 0) throw failure;
-        return timeout(ms, ATTEMPT).execute(async ({ signal }) => {
-          try {
-            return await send(signal);
-          } catch (error) {
-            failure = new NoAnswerError(error, operation, signal.aborted ? ms : undefined);
-            throw failure;
-          }
-        });
+        const signal = within.signal;
+        try {
+          return await send(signal);
+        } catch (error) {
+          failure = new NoAnswerError(error, operation, signal.aborted ? ms : undefined);
+          throw failure;
+        }
       });
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw this.breaker.openError(operation);
       }
       throw error instanceof NoAnswerError ? error.exception : error;
+    } finally {
+      if (within !== deadline) within.end();
     }
   }
 
