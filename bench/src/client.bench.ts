@@ -18,6 +18,7 @@ import {
   inTurn,
   medians,
   pairedRatio,
+  ratioSpread,
   pairs,
   resultTable,
   startChild,
@@ -63,6 +64,8 @@ export interface ClientBenchReport {
    * drift of a shared machine between rounds cancels out.
    */
   paired: { axios: number; axiosAdapter: number };
+  /** How the rounds' module ÷ raw axios ratios spread. */
+  spread: string;
 }
 
 const CUSTOMER_ID = 'C-BENCH';
@@ -227,7 +230,17 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
     const table = resultTable(LABELS, results, 'module', true);
     const serialTable = resultTable(LABELS, serialResults, 'module', false);
     // The raw clients reuse one token fetched before the counters were reset.
-    return { results, serialResults, tokenRequests, moduleConnections, table, serialTable, paired };
+    const spread = ratioSpread(runs.module, runs.axios);
+    return {
+      results,
+      serialResults,
+      tokenRequests,
+      moduleConnections,
+      table,
+      serialTable,
+      paired,
+      spread,
+    };
   } finally {
     child.kill();
   }

@@ -130,8 +130,19 @@ export function medians<N extends string>(
  * machine between rounds cancels out.
  */
 export function pairedRatio(runs: RunResult[], others: RunResult[]): number {
-  const ratios = runs.map((run, i) => run.throughput / others[i].throughput);
-  return ratios.sort((a, b) => a - b)[ratios.length >> 1];
+  const ratios = pairedRatios(runs, others);
+  return ratios[ratios.length >> 1];
+}
+
+/** The rounds' throughput ratios `runs[i] ÷ others[i]`, lowest first. */
+export function pairedRatios(runs: RunResult[], others: RunResult[]): number[] {
+  return runs.map((run, i) => run.throughput / others[i].throughput).sort((a, b) => a - b);
+}
+
+/** How the rounds' ratios spread, for the report: `0.81 to 1.07 over 11 rounds`. */
+export function ratioSpread(runs: RunResult[], others: RunResult[]): string {
+  const ratios = pairedRatios(runs, others);
+  return `${ratios[0].toFixed(2)} to ${ratios[ratios.length - 1].toFixed(2)} over ${ratios.length} rounds`;
 }
 
 /**
