@@ -6,7 +6,7 @@
 import { runClientBench } from './client.bench';
 import { runGuardBench } from './guard.bench';
 import { runMemoryBench } from './memory.bench';
-import { ratioSpread } from './harness';
+import type { RunResult } from './harness';
 import { runVerihubsBench } from './verihubs.bench';
 
 const quick = process.argv.includes('--quick');
@@ -39,28 +39,14 @@ async function main(): Promise<void> {
       serialCalls,
     });
     const { module: m, moduleAxiosAdapter, axios, undici } = report.results;
-    out(
-      `\n## Client: ${calls} calls (sendOtp + validateOtp pairs), concurrency 64, median of rounds\n`,
-    );
-    out(report.table);
-    out(
-      `\n- throughput ÷ raw axios, median of the rounds' paired ratios: ${report.paired.axios.toFixed(2)} (target ≥ 0.95: ${verdict(report.paired.axios >= 0.95)}; the rounds: ${report.spread}); ratio of the median rounds above: ${(m.throughput / axios.throughput).toFixed(2)}`,
-    );
-    out(
-      `- module with axios's own adapter ÷ raw axios: ${(moduleAxiosAdapter.throughput / axios.throughput).toFixed(2)} (≥ 0.95 would make the keep-alive adapter unneeded: ${moduleAxiosAdapter.throughput >= 0.95 * axios.throughput ? 'yes' : 'no'}); module ÷ it, paired: ${report.paired.axiosAdapter.toFixed(2)}`,
-    );
-    out(
-      `- throughput ÷ raw undici: ${(m.throughput / undici.throughput).toFixed(2)} (target ≥ 0.8: ${verdict(m.throughput >= 0.8 * undici.throughput)})`,
-    );
-    out(
-      `- p99 under load vs raw axios: ${(m.p99Ms - axios.p99Ms).toFixed(3)} ms (queueing included: informative)`,
-    );
-    const added = report.serialResults.module.p99Ms - report.serialResults.axios.p99Ms;
-    out(`\n### The same calls one at a time (${serialCalls} calls): latency\n`);
-    out(report.serialTable);
-    out(
-      `\n- added p99 vs raw axios: ${added.toFixed(3)} ms (target ≤ 0.5: ${verdict(added <= 0.5)})`,
-    );
+    againstAxios(out, 'Client', calls, serialCalls, {
+      ...report,
+      paired: report.paired.axios,
+      extra: [
+        `- module with axios's own adapter ÷ raw axios: ${(moduleAxiosAdapter.throughput / axios.throughput).toFixed(2)} (≥ 0.95 would make the keep-alive adapter unneeded: ${moduleAxiosAdapter.throughput >= 0.95 * axios.throughput ? 'yes' : 'no'}); module ÷ it, paired: ${report.paired.axiosAdapter.toFixed(2)}`,
+        `- throughput ÷ raw undici: ${(m.throughput / undici.throughput).toFixed(2)} (target ≥ 0.8: ${verdict(m.throughput >= 0.8 * undici.throughput)})`,
+      ],
+    });
     out(
       `- token requests by the module: ${report.tokenRequests} (target 1: ${verdict(report.tokenRequests === 1)})`,
     );
@@ -78,23 +64,7 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       serialCalls,
     });
-    const { module: m, axios } = report.results;
-    out(
-      `\n## Verihubs client: ${calls} calls (sendOtp + validateOtp pairs), concurrency 64, median of rounds\n`,
-    );
-    out(report.table);
-    out(
-      `\n- throughput ÷ raw axios, median of the rounds' paired ratios: ${report.paired.toFixed(2)} (target ≥ 0.95: ${verdict(report.paired >= 0.95)}; the rounds: ${ratioSpread(report.runs.module, report.runs.axios)}); ratio of the median rounds above: ${(m.throughput / axios.throughput).toFixed(2)}`,
-    );
-    out(
-      `- p99 under load vs raw axios: ${(m.p99Ms - axios.p99Ms).toFixed(3)} ms (queueing included: informative)`,
-    );
-    const added = report.serialResults.module.p99Ms - report.serialResults.axios.p99Ms;
-    out(`\n### The same calls one at a time (${serialCalls} calls): latency\n`);
-    out(report.serialTable);
-    out(
-      `\n- added p99 vs raw axios: ${added.toFixed(3)} ms (target ≤ 0.5: ${verdict(added <= 0.5)})`,
-    );
+    againstAxios(out, 'Verihubs client', calls, serialCalls, { ...report, extra: [] });
     out(
       `- upstream connections opened by the module: ${report.moduleConnections} (keep-alive: at most the concurrency)`,
     );
@@ -132,6 +102,47 @@ async function main(): Promise<void> {
       `\n- heap growth after expiry: ${report.growthMb.toFixed(1)} MB (target ≤ 50: ${verdict(report.growthMb <= 50)})`,
     );
   }
+}
+
+/** What a client benchmark (VerifyNow's or Verihubs') reports against raw axios. */
+interface AgainstAxios {
+  results: { module: RunResult; axios: RunResult };
+  serialResults: { module: RunResult; axios: RunResult };
+  table: string;
+  serialTable: string;
+  /** Module ÷ raw axios: the median of the rounds' paired ratios. */
+  paired: number;
+  spread: string;
+  /** Lines of the benchmark's own after the throughput's. */
+  extra: string[];
+}
+
+/** The lines every client benchmark prints: throughput and latency against raw axios. */
+function againstAxios(
+  out: (text: string) => boolean,
+  title: string,
+  calls: number,
+  serialCalls: number,
+  report: AgainstAxios,
+): void {
+  const { module: m, axios } = report.results;
+  out(
+    `\n## ${title}: ${calls} calls (sendOtp + validateOtp pairs), concurrency 64, median of rounds\n`,
+  );
+  out(report.table);
+  out(
+    `\n- throughput ÷ raw axios, median of the rounds' paired ratios: ${report.paired.toFixed(2)} (target ≥ 0.95: ${verdict(report.paired >= 0.95)}; the rounds: ${report.spread}); ratio of the median rounds above: ${(m.throughput / axios.throughput).toFixed(2)}`,
+  );
+  report.extra.forEach((line) => out(line));
+  out(
+    `- p99 under load vs raw axios: ${(m.p99Ms - axios.p99Ms).toFixed(3)} ms (queueing included: informative)`,
+  );
+  const added = report.serialResults.module.p99Ms - report.serialResults.axios.p99Ms;
+  out(`\n### The same calls one at a time (${serialCalls} calls): latency\n`);
+  out(report.serialTable);
+  out(
+    `\n- added p99 vs raw axios: ${added.toFixed(3)} ms (target ≤ 0.5: ${verdict(added <= 0.5)})`,
+  );
 }
 
 main().catch((error: unknown) => {

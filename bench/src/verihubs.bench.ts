@@ -18,6 +18,7 @@ import {
   inTurn,
   medians,
   pairedRatio,
+  ratioSpread,
   pairs,
   resultTable,
   startChild,
@@ -45,6 +46,8 @@ export interface VerihubsBenchReport {
   serialTable: string;
   /** Module ÷ raw axios, throughput: the median of the rounds' paired ratios. */
   paired: number;
+  /** How the rounds' module ÷ raw axios ratios spread. */
+  spread: string;
   /** Connections the upstream saw from the module during the measured rounds. */
   moduleConnections: number;
   /** Requests the upstream refused (a code that was not the one sent, say): 0 expected. */
@@ -173,6 +176,7 @@ export async function runVerihubsBench(
       table: resultTable(LABELS, results, 'module', true),
       serialTable: resultTable(LABELS, serialResults, 'module', false),
       paired: pairedRatio(runs.module, runs.axios),
+      spread: ratioSpread(runs.module, runs.axios),
       moduleConnections,
       refused,
     };
