@@ -12,6 +12,27 @@ export {
   type VerifyNowProviderHealth,
 } from './health/verifynow.health-indicator';
 export type { CircuitBreakerState } from './resilience/upstream-circuit.breaker';
+export { VerifyNowEvents, type VerifyNowEventListener } from './events/verifynow-events.service';
+export {
+  VERIFYNOW_EVENTS,
+  type OtpDeliveryEvent,
+  type OtpExpiredEvent,
+  type OtpFailoverEvent,
+  type OtpLockedEvent,
+  type OtpSendFailedEvent,
+  type OtpSendRefusedEvent,
+  type OtpSentEvent,
+  type OtpValidationRefusedEvent,
+  type OtpVerifiedEvent,
+  type OtpWrongCodeEvent,
+  type StepUpChallengedEvent,
+  type StepUpPassedEvent,
+  type StepUpRefusedEvent,
+  type VerifyNowEvent,
+  type VerifyNowEventBase,
+  type VerifyNowEventName,
+  type VerifyNowEventOf,
+} from './events/verifynow.events';
 
 export { RequireOtp, VerifiedOtpProof, getVerifiedOtp } from './step-up/require-otp.decorator';
 export { REQUIRE_OTP_METADATA, type RequireOtpSettings } from './step-up/require-otp.metadata';

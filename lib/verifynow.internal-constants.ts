@@ -21,5 +21,8 @@ export const VERIFYNOW_REDIS = 'VERIFYNOW:REDIS';
 /** @internal The `UpstreamCircuitBreaker`. */
 export const VERIFYNOW_CIRCUIT_BREAKER = 'VERIFYNOW:CIRCUIT_BREAKER';
 
-/** @internal The `OutboundRateLimiter`, or `null` without a cap. */
+/** @internal VerifyNow's `RateCap` (the fleet's with Redis, else this instance's), or `null` without a cap. */
 export const VERIFYNOW_RATE_LIMITER = 'VERIFYNOW:RATE_LIMITER';
+
+/** @internal The `VerifyNowTelemetry` (OpenTelemetry, or nothing without it). */
+export const VERIFYNOW_TELEMETRY = 'VERIFYNOW:TELEMETRY';

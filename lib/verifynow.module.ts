@@ -7,6 +7,12 @@ import { VerifyNowSendLimiter } from './limits/verifynow-send.limiter';
 import { OtpSender } from './otp/otp.sender';
 import { OtpValidator } from './otp/otp.validator';
 import { OtpDeliveryReader } from './otp/otp-delivery.reader';
+import { OtpDeliveryReport } from './otp/otp-delivery.report';
+import { OtpSendReport } from './otp/otp-send.report';
+import { OtpValidationReport } from './otp/otp-validation.report';
+import { VerifyNowEvents } from './events/verifynow-events.service';
+import { StepUpReport } from './step-up/step-up.report';
+import { telemetryProvider } from './telemetry/telemetry.provider';
 import { RequireOtpGuard } from './step-up/require-otp.guard';
 import { VerifyNowStepUpService } from './step-up/verifynow-step-up.service';
 import { VerificationLedger } from './ledger/verification.ledger';
@@ -59,6 +65,12 @@ import { VerifyNowService } from './verifynow.service';
     ...providerModuleProviders,
     VerificationLedger,
     VerifyNowSendLimiter,
+    telemetryProvider,
+    VerifyNowEvents,
+    OtpSendReport,
+    OtpValidationReport,
+    OtpDeliveryReport,
+    StepUpReport,
     OtpSender,
     OtpValidator,
     OtpDeliveryReader,
@@ -68,6 +80,7 @@ import { VerifyNowService } from './verifynow.service';
     VerifyNowHealthIndicator,
   ],
   exports: [
+    VerifyNowEvents,
     VerifyNowHealthIndicator,
     VerifyNowService,
     VerifyNowStepUpService,

@@ -44,6 +44,7 @@ const TOP_LEVEL = {
     50,
   ),
   providers: fromEnv('VERIFYNOW_PROVIDERS', providerList),
+  telemetry: fromEnv('VERIFYNOW_TELEMETRY', leaf('must be true or false', flag), true),
 };
 /** Options deeper in, set by a variable. */
 const NESTED = {

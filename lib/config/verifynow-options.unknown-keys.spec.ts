@@ -101,6 +101,7 @@ describe('unknown option keys', () => {
       failover: { onAmbiguous: true },
       providers: ['verifynow'],
       verihubs: { template: 'Code: $OTP', whatsapp: { langCode: 'en' }, callback: {} },
+      telemetry: false,
     } satisfies Record<keyof VerifyNowModuleOptions, unknown>;
     expect(unknownOptionProblems(everyOption)).toEqual([]);
   });

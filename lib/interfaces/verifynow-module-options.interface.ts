@@ -170,6 +170,14 @@ export interface VerifyNowModuleOptions {
    * and an optional country allowlist. `false` turns every limit off.
    */
   limits?: VerifyNowLimitsOptions | false;
+  /**
+   * OpenTelemetry spans and metrics, through `@opentelemetry/api` when the
+   * application has it (nothing otherwise); `false` turns them off. Lifecycle
+   * events (`VerifyNowEvents`) are delivered either way.
+   * Environment: `VERIFYNOW_TELEMETRY`.
+   * @defaultValue true
+   */
+  telemetry?: boolean;
 }
 
 /** The upstreams the module speaks. */

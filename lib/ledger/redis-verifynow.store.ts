@@ -16,7 +16,7 @@ import {
 
 const RECORD = new RedisScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'purpose', ARGV[2], 'stepUp', ARGV[3], 'issuedAt', ARGV[4], 'failures', '0', 'state', 'open', 'provider', ARGV[6], 'providerData', ARGV[7])
+redis.call('HSET', KEYS[1], 'subject', ARGV[1], 'purpose', ARGV[2], 'stepUp', ARGV[3], 'issuedAt', ARGV[4], 'failures', '0', 'state', 'open', 'provider', ARGV[6], 'providerData', ARGV[7], 'channel', ARGV[8], 'phone', ARGV[9])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 `);
@@ -98,6 +98,8 @@ export class RedisVerifyNowStore implements VerifyNowStore {
         Math.max(1, Math.ceil(ttlMs)),
         entry.provider ?? '',
         entry.providerData ?? '',
+        entry.channel ?? '',
+        entry.maskedPhone ?? '',
       ],
     );
   }
@@ -114,6 +116,8 @@ export class RedisVerifyNowStore implements VerifyNowStore {
       stepUp: fields.stepUp === '1',
       ...(fields.provider ? { provider: fields.provider } : {}),
       ...(fields.providerData ? { providerData: fields.providerData } : {}),
+      ...(fields.channel ? { channel: fields.channel } : {}),
+      ...(fields.phone ? { maskedPhone: fields.phone } : {}),
       ...(fields.delivery ? { delivery: readDelivery(fields.delivery) } : {}),
       issuedAt: Number(fields.issuedAt),
       failedAttempts: Number(fields.failures),

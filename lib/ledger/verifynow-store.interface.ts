@@ -23,6 +23,10 @@ export interface VerificationRecord {
   stepUp: boolean;
   /** The provider that sent it (`'verifynow'` when absent), which alone can check its code. */
   provider?: string;
+  /** The channel the code went through, e.g. `'SMS'`, for events and metrics. */
+  channel?: string;
+  /** The number, masked (`+91******9999`), for events: never the number itself. */
+  maskedPhone?: string;
   /**
    * What that provider needs to check the code: opaque to stores. The ledger
    * seals it (AES-256-GCM) for every store but the in-memory one.
@@ -56,6 +60,10 @@ export interface VerificationEntry {
   stepUp?: boolean;
   /** The provider that sent it; stores keep it as given. */
   provider?: string;
+  /** The channel the code went through; stores keep it as given. */
+  channel?: string;
+  /** The number, masked; stores keep it as given. */
+  maskedPhone?: string;
   /** Data the provider needs to check the code (sealed, but in memory); stores keep it as given. */
   providerData?: string;
   issuedAt: number;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OtpDeliveryStatus } from '../interfaces/verifynow-otp.interface';
 import { VerificationLedger } from '../ledger/verification.ledger';
+import { issuerOf } from '../ledger/ledger-issuer.util';
 import { OtpProviderChain } from '../providers/provider.chain';
 
 /**
@@ -24,7 +25,7 @@ export class OtpDeliveryReader {
     if (record === undefined) {
       return undefined;
     }
-    const name = record.provider ?? 'verifynow';
+    const name = issuerOf(record);
     const provider = this.providers.named(name);
     const history = (record.delivery ?? []).map(({ status, at }) => ({
       state: provider?.deliveryState?.(status, record.providerData) ?? 'unknown',
@@ -32,7 +33,7 @@ export class OtpDeliveryReader {
     }));
     return {
       verificationId,
-      provider: name as OtpDeliveryStatus['provider'],
+      provider: name,
       state: history.at(-1)?.state,
       history,
     };

@@ -12,11 +12,16 @@ import { maskPhoneNumber } from '../redaction/redact.util';
 import { Deadline } from '../resilience/call.deadline';
 import { subjectOf } from '../ledger/ledger-subject.util';
 import { VerificationLedger } from '../ledger/verification.ledger';
-import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
+import type { VerifyNowTelemetry } from '../telemetry/verifynow.telemetry';
+import {
+  VERIFYNOW_CLOCK,
+  VERIFYNOW_RESOLVED_OPTIONS,
+  VERIFYNOW_TELEMETRY,
+} from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
 import { failsOver } from './failover.policy';
-import { OtpCallLog } from './otp-call.logger';
-import { PreparedSend, prepareSend } from './prepare-send.util';
+import { OtpSendReport, SendUnderway } from './otp-send.report';
+import { prepareSend } from './prepare-send.util';
 
 /**
  * Sends a code, for `sendOtp()` and for step-up alike: input checked, send
@@ -30,37 +35,24 @@ import { PreparedSend, prepareSend } from './prepare-send.util';
  */
 @Injectable()
 export class OtpSender {
-  private readonly log = new OtpCallLog();
-
   constructor(
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
     private readonly providers: OtpProviderChain,
     private readonly limiter: VerifyNowSendLimiter,
     private readonly ledger: VerificationLedger,
     @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
+    private readonly report: OtpSendReport,
+    @Inject(VERIFYNOW_TELEMETRY) private readonly telemetry: VerifyNowTelemetry,
   ) {}
 
   async send(input: SendOtpInput, stepUp: boolean): Promise<SendOtpResult> {
     const started = performance.now();
     const send = prepareSend(input, this.options);
-    const phone = maskPhoneNumber(send.phone.e164);
+    const call: SendUnderway = { send, stepUp, phone: maskPhoneNumber(send.phone.e164), started };
     const deadline = Deadline.after(this.options.timeoutMs);
     try {
-      const { answer, provider } = await deadline.race(
-        this.sendWithin(send, stepUp, deadline),
-        'send',
-      );
-      this.log.success(
-        'send',
-        {
-          outcome: answer.pending ? 'pending' : 'sent',
-          verificationId: answer.verificationId,
-          phone,
-          flowType: send.flowType,
-          provider,
-        },
-        started,
-      );
+      const { answer, provider } = await deadline.race(this.sendWithin(call, deadline), 'send');
+      this.report.sent(call, answer, provider, this.clock.now());
       return {
         verificationId: answer.verificationId,
         provider,
@@ -72,19 +64,19 @@ export class OtpSender {
         alreadyPending: answer.pending,
       };
     } catch (error) {
-      this.log.failure('send', { phone, flowType: send.flowType }, error, started);
+      this.report.failed(call, error, this.clock.now());
       throw error;
     }
   }
 
   private async sendWithin(
-    send: PreparedSend,
-    stepUp: boolean,
+    call: SendUnderway,
     deadline: Deadline,
   ): Promise<{ answer: ProviderSendResult; provider: OtpProviderName }> {
+    const { send, stepUp } = call;
     await this.limiter.check(send.phone, send.clientIp, stepUp);
     await this.ledger.ensureWritable();
-    const { answer, provider } = await this.sendThrough(send, deadline);
+    const { answer, provider } = await this.sendThrough(call, deadline);
     const subject = subjectOf(send.phone.e164);
     if (answer.pending) {
       await this.checkPending(answer, subject, send.purpose, stepUp);
@@ -97,6 +89,8 @@ export class OtpSender {
         issuedAt: this.clock.now(),
         provider: provider.name,
         providerData: answer.providerData,
+        channel: send.flowType,
+        maskedPhone: call.phone,
       });
     }
     return { answer, provider: provider.name };
@@ -108,9 +102,10 @@ export class OtpSender {
    * (see `failsOver`); each failover is logged, the number masked.
    */
   private async sendThrough(
-    send: PreparedSend,
+    call: SendUnderway,
     deadline: Deadline,
   ): Promise<{ answer: ProviderSendResult; provider: OtpProvider }> {
+    const { send } = call;
     const able = this.providers.inOrder.filter(({ capabilities }) =>
       capabilities.channels.includes(send.flowType),
     );
@@ -127,7 +122,15 @@ export class OtpSender {
       const share =
         onAmbiguous && left > 1 ? Deadline.after(deadline.remainingMs() / left) : deadline;
       try {
-        return { answer: await provider.send(send, share), provider };
+        const upstream = {
+          provider: provider.name,
+          operation: 'send',
+          channel: send.flowType,
+        } as const;
+        const answer = await this.telemetry.traceUpstream(upstream, () =>
+          provider.send(send, share),
+        );
+        return { answer, provider };
       } catch (error) {
         const next = able[at + 1];
         // Once the call is over (the caller has its error), nothing more is sent.
@@ -135,7 +138,7 @@ export class OtpSender {
         if (next === undefined || over || !failsOver(error, onAmbiguous)) {
           throw error;
         }
-        this.log.failover(provider.name, next.name, maskPhoneNumber(send.phone.e164), error);
+        this.report.failover(call, provider.name, next.name, error, this.clock.now());
       } finally {
         if (share !== deadline) share.end();
       }

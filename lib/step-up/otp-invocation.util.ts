@@ -1,5 +1,6 @@
 import { ExecutionContext } from '@nestjs/common';
-import type { SpentProof } from './verifynow-step-up.service';
+import type { OtpProof, SpentProof } from './verifynow-step-up.service';
+import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 import type { VerifiedOtp } from './verified-otp.model';
 
 /** The parts of an HTTP request the guard reads, on Express and Fastify alike. */
@@ -86,4 +87,27 @@ export function readMark(holder: object | undefined): ProofMark | undefined {
 /** @internal */
 export function writeMark(holder: object, mark: ProofMark): void {
   marks.set(holder, mark);
+}
+
+/**
+ * The proof in a request's two headers, or `undefined` when it has neither.
+ *
+ * @throws VerifyNowInvalidInputException when one is missing or either is repeated.
+ * @internal
+ */
+export function proofInHeaders(
+  request: OtpRequest,
+  names: { verificationId: string; code: string },
+): OtpProof | undefined {
+  const verificationId = request.headers[names.verificationId];
+  const code = request.headers[names.code];
+  if (verificationId === undefined && code === undefined) {
+    return undefined;
+  }
+  if (typeof verificationId !== 'string' || typeof code !== 'string') {
+    throw new VerifyNowInvalidInputException(
+      `Send the proof as one ${names.verificationId} header and one ${names.code} header.`,
+    );
+  }
+  return { verificationId: verificationId.trim(), code: code.trim() };
 }

@@ -12,13 +12,13 @@ import {
   OtpStepUpConfigurationException,
   OtpStepUpException,
 } from './otp-step-up.exception';
-import { VerifyNowInvalidInputException } from '../errors/verifynow.exception';
 import type { RequireOtpOptions } from '../interfaces/require-otp-options.interface';
 import { claimDefaultPurpose, defaultPurpose } from './default-purpose.util';
 import {
   OtpRequest,
   ProofMark,
   holderOf,
+  proofInHeaders,
   invocationOf,
   readMark,
   requestOf,
@@ -34,6 +34,8 @@ import {
   where,
 } from './step-up-guard-order.util';
 import { StepUpServices, stepUpServices } from './step-up.services';
+import type { StepUpDecision } from './step-up.report';
+import { announced } from '../events/step-up-refusals';
 import type { OtpProof } from './verifynow-step-up.service';
 
 /**
@@ -82,11 +84,21 @@ export class RequireOtpGuard implements CanActivate {
       return true;
     }
     const checker = isDecoratorGuard(self) ? (nominees.get(context) ?? this) : this;
-    return checker.check(context, route);
+    const decision: StepUpDecision = {};
+    try {
+      return await checker.check(context, route, decision);
+    } catch (error) {
+      stepUpServices(this.moduleRef)?.report.refused(error, decision); // once, whoever refused
+      throw error;
+    }
   }
 
   /** The check itself, once the guard knows it is the one to make it. */
-  private async check(context: ExecutionContext, route: RequireOtpOptions): Promise<boolean> {
+  private async check(
+    context: ExecutionContext,
+    route: RequireOtpOptions,
+    decision: StepUpDecision,
+  ): Promise<boolean> {
     const request = this.getRequest(context);
     const holder = holderOf(context, request);
     const invocation = invocationOf(context);
@@ -107,7 +119,8 @@ export class RequireOtpGuard implements CanActivate {
       writeMark(holder, owned);
     }
     const settings = this.getSettings(route);
-    const purpose = this.getPurpose(context, request, route);
+    const purpose = (decision.purpose = this.getPurpose(context, request, route));
+    decision.verificationId = proof?.verificationId;
     const phoneNumber = await this.resolvePhoneNumber(request, settings);
     if (phoneNumber === undefined) {
       throw this.subjectUnknown(context);
@@ -200,18 +213,7 @@ export class RequireOtpGuard implements CanActivate {
 
   /** The proof in the request's headers, or `undefined` when there is none. */
   protected readProof(request: OtpRequest): OtpProof | undefined {
-    const names = this.module().options.guard.headers;
-    const verificationId = request.headers[names.verificationId];
-    const code = request.headers[names.code];
-    if (verificationId === undefined && code === undefined) {
-      return undefined;
-    }
-    if (typeof verificationId !== 'string' || typeof code !== 'string') {
-      throw new VerifyNowInvalidInputException(
-        `Send the proof as one ${names.verificationId} header and one ${names.code} header.`,
-      );
-    }
-    return { verificationId: verificationId.trim(), code: code.trim() };
+    return proofInHeaders(request, this.module().options.guard.headers);
   }
 
   /** The client's IP address, for the per-IP send limit. */
@@ -235,10 +237,13 @@ export class RequireOtpGuard implements CanActivate {
       clientIp: this.getClientIp(request),
       flowType: settings.flowType,
     });
-    throw new OtpRequiredException({
+    const challenge = new OtpRequiredException({
       verificationId: sent.verificationId,
       expiresIn: sent.timeoutSeconds,
     });
+    // Announced as `step_up.challenged` with the send: not a refusal as well.
+    announced.add(challenge);
+    throw challenge;
   }
 
   /** A default purpose, refused (fail closed) should two handlers of the application share it. */

@@ -21,6 +21,7 @@ import type { VerificationRecord } from '../ledger/verifynow-store.interface';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
 import type { VerifyNowClock } from '../verifynow.internal-constants';
 import { VerifiedOtp } from './verified-otp.model';
+import { StepUpReport } from './step-up.report';
 
 /** A code sent for a purpose. */
 export interface OtpChallengeInput {
@@ -76,6 +77,7 @@ export class VerifyNowStepUpService {
     private readonly ledger: VerificationLedger,
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
     @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
+    private readonly report: StepUpReport,
   ) {}
 
   /**
@@ -124,6 +126,7 @@ export class VerifyNowStepUpService {
     const subject = this.subjectOf(expected.phoneNumber);
     const maxAgeMs = (expected.maxAgeSeconds ?? this.options.guard.maxAgeSeconds) * 1000;
     let seen: VerificationRecord | undefined;
+    const started = performance.now();
     try {
       const { token } = await this.validator.validate(checked, (record) => {
         seen = record;
@@ -142,10 +145,17 @@ export class VerifyNowStepUpService {
         purpose: expected.purpose,
         verifiedAt: this.clock.now(),
       });
+      this.report.passed(checked.verificationId, seen, started);
       return { verified, token };
     } catch (error) {
       const failed = seen?.failedAttempts ?? 0;
-      throw refusalFor(error, this.options.guard.maxFailedAttempts - failed - 1);
+      const refusal = refusalFor(error, this.options.guard.maxFailedAttempts - failed - 1);
+      this.report.refused(refusal, {
+        verificationId: checked.verificationId,
+        record: seen,
+        started,
+      });
+      throw refusal;
     }
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
 import { VerificationLedger } from '../../ledger/verification.ledger';
+import { OtpDeliveryReport } from '../../otp/otp-delivery.report';
 import { VERIFYNOW_RESOLVED_OPTIONS } from '../../verifynow.internal-constants';
 import { isVerihubsStatus } from './verihubs-delivery.statuses';
 import { callbackMatches, readSendData } from './verihubs-send.data';
@@ -37,6 +38,7 @@ export class VerihubsCallbackRoute implements OnModuleInit {
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) private readonly options: ResolvedVerifyNowOptions,
     private readonly adapterHost: HttpAdapterHost,
     private readonly ledger: VerificationLedger,
+    private readonly deliveries: OtpDeliveryReport,
   ) {}
 
   onModuleInit(): void {
@@ -91,8 +93,12 @@ export class VerihubsCallbackRoute implements OnModuleInit {
       });
       return 'ok';
     }
-    const outcome = await this.ledger.addDelivery(session, { status, at: Date.now() });
+    const report = { status, at: Date.now() };
+    const outcome = await this.ledger.addDelivery(session, report);
     this.logger.debug({ event: 'verihubs.callback', outcome, verificationId: session, status });
+    if (outcome === 'added') {
+      this.deliveries.kept(record, report);
+    }
     return 'ok';
   }
 }

@@ -1,0 +1,235 @@
+import type { VerifyNowEvent } from '../events/verifynow.events';
+import type { CircuitBreakerState } from '../resilience/upstream-circuit.breaker';
+import { measurementOf } from './event-measurement.util';
+import {
+  loadOtelApi,
+  packageVersion,
+  type OtelApi,
+  type OtelBatchObservableCallback,
+  type OtelMeter,
+  type OtelSpan,
+  type OtelTracer,
+} from './otel-api.loader';
+import { errorAttributes, knownAttributes } from './telemetry-attributes.util';
+import {
+  BREAKER_STATE_VALUES,
+  TELEMETRY_SCOPE,
+  VERIFYNOW_ATTRIBUTES as ATTR,
+  upstreamSpanName,
+} from './telemetry.names';
+import { createInstruments, type VerifyNowInstruments } from './verifynow.instruments';
+
+/** One call to an upstream, as its span and its duration name it. @internal */
+export interface UpstreamCall {
+  provider: string;
+  operation: 'send' | 'validate';
+  channel?: string;
+}
+
+/** How one upstream stands when metrics are collected. @internal */
+export interface UpstreamReading {
+  provider: string;
+  breaker: CircuitBreakerState;
+  /** Requests waiting for its outbound rate cap. */
+  queued: number;
+}
+
+/** Gauge values by breaker state; a disabled breaker reports no state. */
+const BREAKER_VALUES: Readonly<Record<CircuitBreakerState | 'isolated', number | undefined>> = {
+  ...BREAKER_STATE_VALUES,
+  disabled: undefined,
+};
+
+/**
+ * The module's OpenTelemetry metrics and spans, through `@opentelemetry/api`
+ * alone: the application brings the SDK and its exporters. Without the API
+ * installed every method is a no-op that costs a branch; with the API but no
+ * SDK, the API's own no-op meter and tracer apply.
+ *
+ * Telemetry never fails what it observes: errors of its own are swallowed.
+ * Its attributes never carry a phone number (not even masked), a code, a
+ * verification id, a key or a token.
+ *
+ * @internal
+ */
+export class VerifyNowTelemetry {
+  private readonly tracer: OtelTracer | undefined;
+  private readonly meter: OtelMeter | undefined;
+  private readonly instruments: VerifyNowInstruments | undefined;
+  private readonly clientKind: number = 0;
+  private readonly errorStatus: number = 0;
+  private readonly observers: OtelBatchObservableCallback[] = [];
+
+  /** Loads `@opentelemetry/api` if the application installed it. */
+  static create(): VerifyNowTelemetry {
+    const api = loadOtelApi();
+    try {
+      return new VerifyNowTelemetry(api);
+    } catch {
+      // An API this module cannot use is as good as none.
+      return new VerifyNowTelemetry(undefined);
+    }
+  }
+
+  /**
+   * @param api - `@opentelemetry/api`, or an object of the same shape (specs
+   *   pass one over their own providers); `undefined` turns everything off.
+   * @param version - the instrumentation scope's version: this package's.
+   */
+  constructor(api: OtelApi | undefined, version: string | undefined = packageVersion()) {
+    if (api === undefined) {
+      return;
+    }
+    this.tracer = api.trace.getTracer(TELEMETRY_SCOPE, version);
+    this.meter = api.metrics.getMeter(TELEMETRY_SCOPE, version);
+    this.instruments = createInstruments(this.meter);
+    this.clientKind = api.SpanKind.CLIENT;
+    this.errorStatus = api.SpanStatusCode.ERROR;
+  }
+
+  /** Updates the metrics `event` bears on. Never throws. */
+  record(event: VerifyNowEvent): void {
+    if (this.instruments === undefined) {
+      return;
+    }
+    try {
+      const measurement = measurementOf(event);
+      if (measurement !== undefined) {
+        this.instruments.events[measurement.instrument](measurement.value, measurement.attributes);
+      }
+    } catch {
+      // Telemetry must not fail the verification that raised the event.
+    }
+  }
+
+  /**
+   * Runs one upstream call inside a CLIENT span, made active so that HTTP
+   * instrumentation nests under it, and records its duration. A failure sets
+   * the span's status and `error.type` from the error's `codeName`; the error
+   * itself is never recorded (its message and stack may quote the upstream),
+   * and it is rethrown unchanged.
+   */
+  traceUpstream<T>(call: UpstreamCall, run: () => Promise<T>): Promise<T> {
+    if (this.tracer === undefined) {
+      return run();
+    }
+    return this.traced(this.tracer, call, run);
+  }
+
+  /**
+   * Reports each upstream's breaker state and rate-cap queue as gauges, read
+   * from `source` at each collection. {@link VerifyNowTelemetry.shutdown} stops it.
+   */
+  observeUpstreams(source: () => Iterable<UpstreamReading>): void {
+    const meter = this.meter;
+    const instruments = this.instruments;
+    if (meter === undefined || instruments === undefined) {
+      return;
+    }
+    const { breakerState, queueSize } = instruments;
+    const callback: OtelBatchObservableCallback = (result) => {
+      try {
+        for (const { provider, breaker, queued } of source()) {
+          const attributes = { [ATTR.provider]: provider };
+          const state = BREAKER_VALUES[breaker];
+          if (state !== undefined) {
+            result.observe(breakerState, state, attributes);
+          }
+          result.observe(queueSize, queued, attributes);
+        }
+      } catch {
+        // A source that fails skips this collection; the next one reads it again.
+      }
+    };
+    meter.addBatchObservableCallback(callback, [breakerState, queueSize]);
+    this.observers.push(callback);
+  }
+
+  /** Stops the gauges' callbacks, so that the meter no longer holds the module's state. */
+  shutdown(): void {
+    const instruments = this.instruments;
+    const callbacks = this.observers.splice(0);
+    if (this.meter === undefined || instruments === undefined) {
+      return;
+    }
+    for (const callback of callbacks) {
+      this.meter.removeBatchObservableCallback(callback, [
+        instruments.breakerState,
+        instruments.queueSize,
+      ]);
+    }
+  }
+
+  /** Nest's shutdown hook: {@link VerifyNowTelemetry.shutdown}. */
+  onApplicationShutdown(): void {
+    this.shutdown();
+  }
+
+  private traced<T>(tracer: OtelTracer, call: UpstreamCall, run: () => Promise<T>): Promise<T> {
+    const attributes = knownAttributes({
+      [ATTR.provider]: call.provider,
+      [ATTR.operation]: call.operation,
+      [ATTR.channel]: call.channel,
+    });
+    let running = false;
+    try {
+      return tracer.startActiveSpan(
+        upstreamSpanName(call.operation),
+        { kind: this.clientKind, attributes },
+        async (span: OtelSpan): Promise<T> => {
+          running = true;
+          const started = performance.now();
+          let result: T;
+          try {
+            result = await run();
+          } catch (error) {
+            this.ended(span, call, started, { error });
+            throw error;
+          }
+          this.ended(span, call, started, undefined);
+          return result;
+        },
+      );
+    } catch (error) {
+      // A tracer that failed before the call began must not keep it from running.
+      if (running) {
+        throw error;
+      }
+      return run();
+    }
+  }
+
+  /** Ends `span` once, with its outcome, and records the call's duration. */
+  private ended(
+    span: OtelSpan,
+    call: UpstreamCall,
+    started: number,
+    failure: { error: unknown } | undefined,
+  ): void {
+    try {
+      const seconds = (performance.now() - started) / 1000;
+      const outcome = failure === undefined ? 'ok' : 'error';
+      span.setAttribute(ATTR.outcome, outcome);
+      const failed = failure === undefined ? {} : errorAttributes(failure.error);
+      for (const [key, value] of Object.entries(failed)) {
+        span.setAttribute(key, value);
+      }
+      if (failure !== undefined) {
+        span.setStatus({ code: this.errorStatus, message: String(failed[ATTR.errorType]) });
+      }
+      this.instruments?.upstreamDuration(seconds, {
+        [ATTR.provider]: call.provider,
+        [ATTR.operation]: call.operation,
+        [ATTR.outcome]: outcome,
+        ...(failure === undefined ? {} : { [ATTR.errorType]: failed[ATTR.errorType] }),
+      });
+    } catch {
+      // The call's own result matters more than its telemetry.
+    }
+    try {
+      span.end();
+    } catch {
+      // Likewise.
+    }
+  }
+}
