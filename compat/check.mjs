@@ -39,9 +39,9 @@ const keep = process.argv.includes('--keep');
 
 /** What each NestJS major installs beside the package. */
 const STACKS = {
-  10: { nest: '^10.4.0', axios: '^3.1.0', config: '^3.3.0' },
-  11: { nest: '^11.1.0', axios: '^4.0.0', config: '^4.0.0' },
-  12: { nest: '^12.0.0', axios: '^12.0.0', config: '^12.0.0' },
+  10: { nest: '^10.4.0', axios: '^3.1.0', config: '^3.3.0', events: '^2.1.1' },
+  11: { nest: '^11.1.0', axios: '^4.0.0', config: '^4.0.0', events: '^3.0.0' },
+  12: { nest: '^12.0.0', axios: '^12.0.0', config: '^12.0.0', events: '^12.0.0' },
 };
 const COMMON = {
   '@nestjs/throttler': '^6.4.0',
@@ -102,6 +102,7 @@ function makeApp(dir, major, tarball) {
     '@nestjs/platform-fastify': stack.nest,
     '@nestjs/axios': stack.axios,
     '@nestjs/config': stack.config,
+    '@nestjs/event-emitter': stack.events,
     ...COMMON,
     'nestjs-verifynow': `file:${tarball}`,
   };
@@ -324,8 +325,8 @@ async function codeFor(sandbox, verificationId) {
   );
 }
 
-/** send → verify → protected route: challenged, proven, replay refused. */
-async function walk({ app, sandbox }) {
+/** send → verify → protected route: challenged, proven, replay refused, each decision audited. */
+async function walk({ app, sandbox, output }) {
   const sent = await call(`${app}/otp/send`, { body: { phoneNumber: '+919999900001' } });
   expectThat('POST /otp/send status', sent.status, 200);
   const { verificationId } = sent.body;
@@ -354,6 +355,23 @@ async function walk({ app, sandbox }) {
   const replay = await call(`${app}/account/transfer`, { body: transfer, headers });
   expectThat('replayed proof', replay.status, 409);
   expectThat('replayed proof error', replay.body.error, 'OTP_ALREADY_USED');
+  // The sample's audit trail, through @nestjs/event-emitter: delivered after the answer.
+  const decisions = async () =>
+    output()
+      .split('\n')
+      .filter((line) => line.startsWith('{"audit":"step-up"'))
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.verificationId === proofId)
+      .map(({ decision, code }) => (code ? `${decision} ${code}` : decision))
+      .join(', ');
+  for (let tries = 0; tries < 50 && (await decisions()).split(', ').length < 3; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expectThat(
+    'step-up audit lines',
+    await decisions(),
+    'challenged, passed, refused OTP_ALREADY_USED',
+  );
 }
 
 async function main() {

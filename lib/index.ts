@@ -11,6 +11,7 @@ export {
   type VerifyNowHealthDetails,
   type VerifyNowProviderHealth,
 } from './health/verifynow.health-indicator';
+export type { VerifyNowRateCapHealth, VerifyNowStoreHealth } from './health/store.health';
 export type { CircuitBreakerState } from './resilience/upstream-circuit.breaker';
 export { VerifyNowEvents, type VerifyNowEventListener } from './events/verifynow-events.service';
 export {

@@ -1,7 +1,7 @@
 import { Logger, Provider } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { RedisThrottlerStorage } from './limits/redis-throttler.storage';
-import { OutboundRateLimiter } from './resilience/outbound-rate.limiter';
+import { rateCapFor } from './resilience/rate-cap.factory';
 import { upstreamCircuitBreaker } from './resilience/upstream.policy';
 import { VerifyNowRedisConnection } from './redis/verifynow-redis.connection';
 import { InMemoryVerifyNowStore } from './ledger/in-memory-verifynow.store';
@@ -128,12 +128,10 @@ export const circuitBreakerProvider: Provider = {
   inject: [VERIFYNOW_RESOLVED_OPTIONS],
 };
 
-/** The outbound rate cap, or `null` when `maxRequestsPerSecond` is 0. @internal */
+/** VerifyNow's outbound rate cap (see `rateCapFor`); Nest closes it at shutdown. @internal */
 export const rateLimiterProvider: Provider = {
   provide: VERIFYNOW_RATE_LIMITER,
-  useFactory: (options: ResolvedVerifyNowOptions) =>
-    options.maxRequestsPerSecond > 0
-      ? new OutboundRateLimiter(options.maxRequestsPerSecond, options.maxQueuedRequests)
-      : null,
-  inject: [VERIFYNOW_RESOLVED_OPTIONS],
+  useFactory: (options: ResolvedVerifyNowOptions, redis: VerifyNowRedisConnection | null) =>
+    rateCapFor('verifynow', options.maxRequestsPerSecond, options, redis),
+  inject: [VERIFYNOW_RESOLVED_OPTIONS, VERIFYNOW_REDIS],
 };

@@ -435,9 +435,11 @@ describe.each(PLATFORMS)('VerifyNowHealthIndicator with @nestjs/terminus (%s)', 
     try {
       const up = await request(`${url}/health`);
       expect(up.status).toBe(200);
-      const fine = { status: 'up', breaker: 'closed', token: 'available' };
+      const rateCap = { scope: 'instance', perSecond: 50, waiting: 0, status: 'up' };
+      const fine = { status: 'up', breaker: 'closed', token: 'available', rateCap };
+      const store = { kind: 'memory', status: 'up' };
       expect(up.body.info).toEqual({
-        verifynow: { ...fine, mode: 'live', providers: { verifynow: fine } },
+        verifynow: { ...fine, mode: 'live', providers: { verifynow: fine }, store },
       });
       upstream.fault = 'html-500';
       for (let i = 0; i < 2; i += 1) {
@@ -453,9 +455,10 @@ describe.each(PLATFORMS)('VerifyNowHealthIndicator with @nestjs/terminus (%s)', 
         breaker: 'open',
         token: 'not checked',
         reason: 'CIRCUIT_OPEN',
+        rateCap,
       };
       expect(down.body.error).toEqual({
-        verifynow: { ...open, mode: 'live', providers: { verifynow: open } },
+        verifynow: { ...open, mode: 'live', providers: { verifynow: open }, store },
       });
     } finally {
       await app.close();

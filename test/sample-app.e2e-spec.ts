@@ -115,6 +115,26 @@ describe('the sample app, as the quick start runs it', () => {
     expect(done.body).toEqual({ status: 'transferred', amount: 250, to: 'ACC-2', verificationId });
     const replay = await transfer(proof);
     expect([replay.status, replay.body.error]).toEqual([409, 'OTP_ALREADY_USED']);
+
+    // The audit trail: one JSON line per decision, in order, without the code.
+    await app.waitFor(/"audit":"step-up","decision":"refused","code":"OTP_ALREADY_USED"/);
+    const audit = app
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{"audit":"step-up"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.verificationId === verificationId);
+    expect(audit.map(({ decision, code }) => [decision, code])).toEqual([
+      ['challenged', undefined],
+      ['passed', undefined],
+      ['refused', 'OTP_ALREADY_USED'],
+    ]);
+    expect(audit[0]).toMatchObject({
+      purpose: expect.stringContaining('/account/transfer'),
+      phone: '+********0001',
+      provider: 'verifynow',
+    });
+    expect(JSON.stringify(audit)).not.toContain(code);
   });
 
   it('falls over to Verihubs when VerifyNow refuses the send, once, and shows its delivery reports', async () => {

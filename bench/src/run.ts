@@ -1,12 +1,13 @@
 /**
  * Runs the benchmarks and prints one table each, with the targets they are
- * held to. `--quick` runs smaller sizes; `--only=client,verihubs,guard,memory` picks.
+ * held to. `--quick` runs smaller sizes; `--only=client,verihubs,telemetry,guard,memory` picks.
  * Exits non-zero if a run fails (not if a target is missed: the table says so).
  */
 import { runClientBench } from './client.bench';
 import { runGuardBench } from './guard.bench';
 import { runMemoryBench } from './memory.bench';
 import type { RunResult } from './harness';
+import { runTelemetryBench } from './telemetry.bench';
 import { runVerihubsBench } from './verihubs.bench';
 
 const quick = process.argv.includes('--quick');
@@ -70,6 +71,22 @@ async function main(): Promise<void> {
     );
     out(
       `- verifies the upstream refused (a code other than the one sent): ${report.refused} (target 0: ${verdict(report.refused === 0)})`,
+    );
+  }
+
+  if (wanted('telemetry')) {
+    const calls = quick ? 2_000 : 10_000;
+    const report = await runTelemetryBench({ calls, concurrency: 64, rounds: ROUNDS });
+    out(
+      `\n## Events and OpenTelemetry: ${calls} calls (sendOtp + validateOtp pairs), concurrency 64, median of rounds\n`,
+    );
+    out(report.table);
+    const { events, spans, metricExports } = report.produced;
+    out(
+      `\n- throughput on ÷ off, median of the rounds' paired ratios: ${report.paired.toFixed(2)} (target ≥ 0.95: ${verdict(report.paired >= 0.95)}; the rounds: ${report.spread})`,
+    );
+    out(
+      `- what "on" produced: ${events} events to each listener, ${spans} spans, ${metricExports} metric exports`,
     );
   }
 

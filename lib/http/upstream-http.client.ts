@@ -6,7 +6,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { VerifyNowOperation } from '../errors/verifynow.exception';
 import type { Deadline } from '../resilience/call.deadline';
-import { OutboundRateLimiter } from '../resilience/outbound-rate.limiter';
+import type { RateCap } from '../resilience/rate-cap';
 import {
   CircuitBreakerState,
   UpstreamCircuitBreaker,
@@ -108,7 +108,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     @Inject(VERIFYNOW_HTTP_SERVICE) private readonly http: HttpService,
     @Inject(VERIFYNOW_RESOLVED_OPTIONS) options: ResolvedVerifyNowOptions,
     @Inject(VERIFYNOW_CIRCUIT_BREAKER) breaker: UpstreamCircuitBreaker,
-    @Inject(VERIFYNOW_RATE_LIMITER) limiter: OutboundRateLimiter | null,
+    @Inject(VERIFYNOW_RATE_LIMITER) private readonly limiter: RateCap | null,
   ) {
     this.policy = new UpstreamPolicy(options, breaker, limiter);
   }
@@ -150,8 +150,18 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     return this.policy.breakerState;
   }
 
-  /** Closes idle keep-alive connections with the application. */
+  /** Its rate cap: scope, rate and queue; `null` without a cap. */
+  get rateCap(): RateCap | null {
+    return this.limiter;
+  }
+
+  /**
+   * Fails the callers waiting for the rate cap (a cap that is no Nest provider,
+   * Verihubs', has no one else to close it) and closes idle keep-alive
+   * connections, with the application.
+   */
   onApplicationShutdown(): void {
+    this.limiter?.close();
     const defaults = this.http.axiosRef.defaults;
     (defaults.httpAgent as HttpAgent | undefined)?.destroy();
     (defaults.httpsAgent as HttpsAgent | undefined)?.destroy();

@@ -5,6 +5,7 @@ import type {
 import type { OtpDeliveryState, ValidateOtpResult } from '../interfaces/verifynow-otp.interface';
 import type { ParsedPhoneNumber } from '../phone/phone-number.util';
 import type { Deadline } from '../resilience/call.deadline';
+import type { RateCap } from '../resilience/rate-cap';
 import type { CircuitBreakerState } from '../resilience/upstream-circuit.breaker';
 
 /** What an upstream can do, so that the core adapts to it. @internal */
@@ -49,6 +50,13 @@ export interface ProviderSendResult {
   providerData?: string;
 }
 
+/** An upstream's resilience state, read synchronously (metrics read it on every collection). @internal */
+export interface UpstreamState {
+  breaker: CircuitBreakerState;
+  /** Its outbound rate cap; `null` without one. */
+  rateCap: RateCap | null;
+}
+
 /** How an upstream is doing, for the health indicator. @internal */
 export interface ProviderHealth {
   status: 'up' | 'down';
@@ -76,6 +84,8 @@ export interface OtpProvider {
   /** Resolves only when the upstream confirms the code; every other answer throws. */
   verify(request: ProviderVerifyRequest, deadline: Deadline): Promise<ValidateOtpResult>;
   health(): Promise<ProviderHealth>;
+  /** Its upstream's breaker and rate cap now, for health and metrics; `null` when not configured. */
+  upstream(): UpstreamState | null;
   /** What a delivery report's status means, for a provider that sends delivery callbacks. */
   deliveryState?(status: number, providerData: string | undefined): OtpDeliveryState;
 }

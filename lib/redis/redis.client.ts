@@ -10,6 +10,8 @@ export interface VerifyNowRedisClient {
   eval(script: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   hgetall(key: string): Promise<Record<string, string>>;
   quit(): Promise<unknown>;
+  /** Closes at once and stops reconnecting: for a server that does not answer `QUIT`. */
+  disconnect?(): void;
   /** `CONFIG GET`, to warn at boot when the server may evict the ledger's keys. */
   config?(subcommand: 'GET', parameter: string): Promise<unknown>;
 }

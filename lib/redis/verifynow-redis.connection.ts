@@ -24,19 +24,29 @@ export class VerifyNowRedisConnection implements OnModuleInit, OnApplicationShut
    * them. A server that hides its configuration (managed Redis) is not an error.
    */
   async onModuleInit(): Promise<void> {
-    let policy: unknown;
+    let policy: string | undefined;
     try {
-      const answer = await this.client.config?.('GET', 'maxmemory-policy');
-      policy = Array.isArray(answer) ? answer[1] : undefined;
+      policy = await this.evictionPolicy();
     } catch {
       this.logger.debug('Could not read the Redis maxmemory-policy (CONFIG GET was refused).');
       return;
     }
-    if (typeof policy === 'string' && policy !== 'noeviction') {
+    if (policy !== undefined && policy !== 'noeviction') {
       this.logger.warn(
         `Redis maxmemory-policy is ${policy}: under memory pressure the server may evict the verification ledger and the send counters (valid proofs refused, send limits reset). Set maxmemory-policy noeviction for the keys of this module.`,
       );
     }
+  }
+
+  /**
+   * The server's `maxmemory-policy`, or `undefined` when the client cannot ask.
+   *
+   * @throws when the server refuses `CONFIG GET` (managed Redis) or does not answer.
+   */
+  async evictionPolicy(): Promise<string | undefined> {
+    const answer = await this.client.config?.('GET', 'maxmemory-policy');
+    const policy: unknown = Array.isArray(answer) ? answer[1] : undefined;
+    return typeof policy === 'string' ? policy : undefined;
   }
 
   /** The connection the options ask for, or `null` when state stays in memory. */
@@ -63,7 +73,8 @@ export class VerifyNowRedisConnection implements OnModuleInit, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     if (this.owned) {
-      await this.client.quit().catch(() => undefined);
+      // A server that is gone answers no QUIT: stop reconnecting, or the process never exits.
+      await this.client.quit().catch(() => this.client.disconnect?.());
     }
   }
 }

@@ -56,4 +56,13 @@ describe('OutboundRateLimiter', () => {
     expect(jest.getTimerCount()).toBe(0);
     await expect(limiter.acquire(5_000)).rejects.toThrow('shutting down');
   });
+
+  it('describes itself as a cap of this instance', async () => {
+    const limiter = new OutboundRateLimiter(1, 5);
+    await limiter.acquire(5_000);
+    const queued = limiter.acquire(5_000);
+    expect(limiter.describe()).toEqual({ scope: 'instance', perSecond: 1, waiting: 1 });
+    limiter.close();
+    await expect(queued).rejects.toBeInstanceOf(VerifyNowOverloadedException);
+  });
 });

@@ -1,4 +1,4 @@
-import { VerifyNowOverloadedException } from '../http/upstream.exceptions';
+import { RateCap, RateCapDescription, rateCapRefusal } from './rate-cap';
 
 interface Waiter {
   resolve(): void;
@@ -12,12 +12,13 @@ const WINDOW_MS = 1000;
  * Lets at most `perSecond` requests start in any one-second window. Callers
  * over the rate wait, first come first served, in a queue of at most
  * `maxQueued`; a full queue, or a wait longer than the caller's own bound,
- * fails at once with {@link VerifyNowOverloadedException}. The upstream limits
- * its callers: waiting here beats being refused there.
+ * fails at once with `VerifyNowOverloadedException`. The upstream limits
+ * its callers: waiting here beats being refused there. This process's cap
+ * alone: several instances send that many each (`FleetRateLimiter` shares one).
  *
  * @internal
  */
-export class OutboundRateLimiter {
+export class OutboundRateLimiter implements RateCap {
   /** Start times of the last `perSecond` requests, as a ring. */
   private readonly starts: number[];
   private next = 0;
@@ -45,17 +46,13 @@ export class OutboundRateLimiter {
    */
   acquire(maxWaitMs: number): Promise<void> {
     if (this.closed) {
-      return Promise.reject(new VerifyNowOverloadedException('the application is shutting down'));
+      return Promise.reject(rateCapRefusal.shuttingDown());
     }
     if (this.queue.length === 0 && this.tryStart()) {
       return Promise.resolve();
     }
     if (this.queue.length >= this.maxQueued) {
-      return Promise.reject(
-        new VerifyNowOverloadedException(
-          `${this.maxQueued} requests already wait for the rate cap`,
-        ),
-      );
+      return Promise.reject(rateCapRefusal.queueFull(this.maxQueued));
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
@@ -63,14 +60,17 @@ export class OutboundRateLimiter {
         reject,
         timer: setTimeout(() => {
           this.remove(waiter);
-          reject(
-            new VerifyNowOverloadedException(`no slot under the rate cap within ${maxWaitMs} ms`),
-          );
+          reject(rateCapRefusal.tooLong(maxWaitMs));
         }, maxWaitMs),
       };
       this.queue.push(waiter);
       this.scheduleDrain();
     });
+  }
+
+  /** Counts in this process only. */
+  describe(): RateCapDescription {
+    return { scope: 'instance', perSecond: this.perSecond, waiting: this.queue.length };
   }
 
   /** Fails the waiting callers when the application stops. */
@@ -85,7 +85,7 @@ export class OutboundRateLimiter {
     this.drainTimer = undefined;
     for (const waiter of this.queue.splice(0)) {
       clearTimeout(waiter.timer);
-      waiter.reject(new VerifyNowOverloadedException('the application is shutting down'));
+      waiter.reject(rateCapRefusal.shuttingDown());
     }
   }
 

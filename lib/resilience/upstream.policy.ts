@@ -26,7 +26,7 @@ import type {
   VerifyNowTokenRetryOptions,
 } from '../interfaces/verifynow-module-options.interface';
 import type { Deadline } from './call.deadline';
-import type { OutboundRateLimiter } from './outbound-rate.limiter';
+import type { RateCap } from './rate-cap';
 import { NoAnswerError } from './no-answer.error';
 import { CircuitBreakerState, UpstreamCircuitBreaker } from './upstream-circuit.breaker';
 
@@ -34,7 +34,10 @@ import { CircuitBreakerState, UpstreamCircuitBreaker } from './upstream-circuit.
 //
 // Every request (`request()`), within its call's Deadline (`timeoutMs` in all):
 //  1. fail fast  while the breaker is open, before queueing (VerifyNowCircuitOpenException).
-//  2. rate cap   OutboundRateLimiter (cockatiel has none): a slot within what is left.
+//  2. rate cap   a RateCap (cockatiel has none): a slot within what is left. The fleet's
+//                with the Redis store (FleetRateLimiter: one count in Redis for every
+//                instance, failing closed when Redis does not answer), else this
+//                instance's (OutboundRateLimiter).
 //  3. breaker    cockatiel's, ConsecutiveBreaker: counts transport failures only (no answer,
 //                5xx, non-JSON; never a business answer such as 702 or 800, nor a 401/403
 //                which is about credentials); open `halfOpenAfterMs`, then one probe.
@@ -136,7 +139,7 @@ export class UpstreamPolicy {
   constructor(
     private readonly settings: UpstreamPolicySettings,
     private readonly breaker: UpstreamCircuitBreaker,
-    private readonly limiter: OutboundRateLimiter | null,
+    private readonly limiter: RateCap | null,
     private readonly random: () => number = Math.random,
   ) {
     const resend = retry(

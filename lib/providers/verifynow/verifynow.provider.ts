@@ -28,6 +28,7 @@ import type {
   ProviderSendRequest,
   ProviderSendResult,
   ProviderVerifyRequest,
+  UpstreamState,
 } from '../otp-provider.interface';
 import { UpstreamEnvelope, readEnvelope, toInteger } from './verifynow.envelope';
 import {
@@ -141,6 +142,10 @@ export class VerifyNowProvider implements OtpProvider {
   }
 
   /** Up while the breaker is not open and a token can be had. */
+  upstream(): UpstreamState {
+    return { breaker: this.client.breakerState, rateCap: this.client.rateCap };
+  }
+
   async health(): Promise<ProviderHealth> {
     const breaker = this.breaker.state;
     if (breaker === 'open') {

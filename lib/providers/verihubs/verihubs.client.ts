@@ -1,10 +1,11 @@
 import { Provider } from '@nestjs/common';
 import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
 import { UpstreamHttpClient, createVerifyNowHttpService } from '../../http/upstream-http.client';
-import { OutboundRateLimiter } from '../../resilience/outbound-rate.limiter';
+import type { VerifyNowRedisConnection } from '../../redis/verifynow-redis.connection';
+import { rateCapFor } from '../../resilience/rate-cap.factory';
 import { upstreamCircuitBreaker } from '../../resilience/upstream.policy';
 import { VerifyNowSandbox } from '../../sandbox/verifynow.sandbox';
-import { VERIFYNOW_RESOLVED_OPTIONS } from '../../verifynow.internal-constants';
+import { VERIFYNOW_REDIS, VERIFYNOW_RESOLVED_OPTIONS } from '../../verifynow.internal-constants';
 
 /** Injection token of the HTTP client towards Verihubs. @internal */
 export const VERIHUBS_HTTP_CLIENT = Symbol('VERIFYNOW:VERIHUBS_HTTP_CLIENT');
@@ -19,20 +20,21 @@ export const VERIHUBS_HTTP_CLIENT = Symbol('VERIFYNOW:VERIHUBS_HTTP_CLIENT');
  */
 export const verihubsClientProvider: Provider = {
   provide: VERIHUBS_HTTP_CLIENT,
-  useFactory: (options: ResolvedVerifyNowOptions, sandbox: VerifyNowSandbox | null) => {
+  useFactory: (
+    options: ResolvedVerifyNowOptions,
+    sandbox: VerifyNowSandbox | null,
+    redis: VerifyNowRedisConnection | null,
+  ): UpstreamHttpClient | null => {
     const settings = options.verihubs;
     if (settings === undefined) {
       return null;
     }
-    const { maxRequestsPerSecond } = settings;
     return new UpstreamHttpClient(
       createVerifyNowHttpService(sandbox?.url ?? settings.baseUrl),
       options,
       upstreamCircuitBreaker(options.circuitBreaker),
-      maxRequestsPerSecond > 0
-        ? new OutboundRateLimiter(maxRequestsPerSecond, options.maxQueuedRequests)
-        : null,
+      rateCapFor('verihubs', settings.maxRequestsPerSecond, options, redis),
     );
   },
-  inject: [VERIFYNOW_RESOLVED_OPTIONS, VerifyNowSandbox],
+  inject: [VERIFYNOW_RESOLVED_OPTIONS, VerifyNowSandbox, VERIFYNOW_REDIS],
 };

@@ -20,6 +20,7 @@ import type {
   ProviderSendRequest,
   ProviderSendResult,
   ProviderVerifyRequest,
+  UpstreamState,
 } from '../otp-provider.interface';
 import { InvalidVerificationIdException } from '../verifynow/verifynow-code.exceptions';
 import { isRecord, verihubsAnswerError } from './verihubs.answers';
@@ -137,6 +138,11 @@ export class VerihubsProvider implements OtpProvider {
       status: 'VERIFICATION_COMPLETED',
       transactionId: null,
     };
+  }
+
+  upstream(): UpstreamState | null {
+    const client = this.client;
+    return client && { breaker: client.breakerState, rateCap: client.rateCap };
   }
 
   /**

@@ -1,0 +1,164 @@
+/**
+ * The cost of lifecycle events and OpenTelemetry: the same send + validate
+ * pairs through two module instances against the minimal upstream, one with
+ * telemetry on (a MeterProvider with an in-memory exporter, a tracer provider
+ * with an in-memory span exporter, a `VerifyNowEvents` subscriber and an
+ * `@OnEvent('verifynow.**')` handler through @nestjs/event-emitter) and one
+ * with all of it off, in alternating rounds; the median of the rounds' paired
+ * throughput ratios.
+ */
+import 'reflect-metadata';
+import { INestApplicationContext, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
+import { metrics, trace } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { VerifyNowEvents, VerifyNowModule, VerifyNowService } from 'nestjs-verifynow';
+import {
+  Contestant,
+  RunResult,
+  inTurn,
+  medians,
+  pairedRatio,
+  pairs,
+  ratioSpread,
+  resultTable,
+  startChild,
+} from './harness';
+
+export interface TelemetryBenchOptions {
+  calls: number;
+  concurrency: number;
+  rounds: number;
+}
+
+const CONTESTANTS = ['on', 'off'] as const;
+type ContestantName = (typeof CONTESTANTS)[number];
+const LABELS: Record<ContestantName, string> = {
+  on: 'events + telemetry on',
+  off: 'events + telemetry off',
+};
+
+export interface TelemetryBenchReport {
+  results: Record<ContestantName, RunResult>;
+  table: string;
+  /** On ÷ off, throughput: the median of the rounds' paired ratios. */
+  paired: number;
+  spread: string;
+  /** What the "on" instance produced, so that the run proves it measured something. */
+  produced: { events: number; spans: number; metricExports: number };
+}
+
+const PHONES = Array.from({ length: 1000 }, (_, i) => `99999${String(i).padStart(5, '0')}`);
+
+let emitterEvents = 0;
+
+@Injectable()
+class CountingListener {
+  @OnEvent('verifynow.**')
+  count(): void {
+    emitterEvents += 1;
+  }
+}
+
+async function startModule(baseUrl: string, telemetry: boolean): Promise<INestApplicationContext> {
+  const verifyNow = VerifyNowModule.forRoot({
+    customerId: 'C-BENCH',
+    password: 'bench-password',
+    baseUrl,
+    maxRequestsPerSecond: 0,
+    limits: false,
+    telemetry,
+  });
+  @Module({
+    imports: telemetry ? [EventEmitterModule.forRoot({ wildcard: true }), verifyNow] : [verifyNow],
+    providers: telemetry ? [CountingListener] : [],
+  })
+  class BenchModule {}
+  return NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+}
+
+export async function runTelemetryBench(
+  options: TelemetryBenchOptions,
+): Promise<TelemetryBenchReport> {
+  // The SDK first: the module takes its meter when it boots.
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({
+    exporter: metricExporter,
+    exportIntervalMillis: 1000,
+  });
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const spans = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(spans)],
+  });
+  metrics.setGlobalMeterProvider(meterProvider);
+  trace.setGlobalTracerProvider(tracerProvider);
+  const { child, first } = await startChild<{ port: number }>('upstream.js');
+  const baseUrl = `http://127.0.0.1:${first.port}`;
+  let subscribed = 0;
+  let spanCount = 0;
+  let metricExports = 0;
+  try {
+    const on = await startModule(baseUrl, true);
+    const off = await startModule(baseUrl, false);
+    on.get(VerifyNowEvents).subscribe(() => {
+      subscribed += 1;
+    });
+    const contestant = (name: ContestantName, app: INestApplicationContext): Contestant => {
+      const service = app.get(VerifyNowService);
+      return pairs(
+        name,
+        PHONES,
+        async (mobile) =>
+          (await service.sendOtp({ countryCode: '91', mobileNumber: mobile })).verificationId,
+        (verificationId) => service.validateOtp({ verificationId, code: '123456' }),
+      );
+    };
+    const run: Record<ContestantName, Contestant> = {
+      on: contestant('on', on),
+      off: contestant('off', off),
+    };
+    const pairCount = options.calls / 2;
+    for (const name of CONTESTANTS) {
+      await run[name](Math.min(2000, pairCount), options.concurrency);
+    }
+    const runs: Record<ContestantName, RunResult[]> = { on: [], off: [] };
+    for (let round = 0; round < options.rounds; round += 1) {
+      for (const name of inTurn([...CONTESTANTS], round)) {
+        runs[name].push(await run[name](pairCount, options.concurrency));
+      }
+      // Kept spans would grow the heap round after round: count them and let go.
+      spanCount += spans.getFinishedSpans().length;
+      spans.reset();
+      metricExports += metricExporter.getMetrics().length;
+      metricExporter.reset();
+    }
+    await on.close();
+    await off.close();
+    const results = medians(runs);
+    return {
+      results,
+      table: resultTable(LABELS, results, 'on', true),
+      paired: pairedRatio(runs.on, runs.off),
+      spread: ratioSpread(runs.on, runs.off),
+      produced: { events: Math.min(subscribed, emitterEvents), spans: spanCount, metricExports },
+    };
+  } finally {
+    child.kill();
+    await meterProvider.shutdown();
+    await tracerProvider.shutdown();
+    metrics.disable();
+    trace.disable();
+  }
+}
