@@ -35,6 +35,8 @@ export class VerifyNowEvents implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger('VerifyNowEvents');
   private readonly listeners = new Set<VerifyNowEventListener>();
   private emitter: EventEmitterLike | undefined;
+  /** Raised, not yet delivered: one later turn delivers them all, in order. */
+  private pending: VerifyNowEvent[] = [];
 
   /** @internal Nest builds it. */
   constructor(
@@ -86,8 +88,15 @@ export class VerifyNowEvents implements OnApplicationBootstrap, OnApplicationShu
     if (this.emitter === undefined && this.listeners.size === 0) {
       return;
     }
-    const frozen = Object.freeze(event);
-    setImmediate(() => this.deliver(frozen));
+    if (this.pending.push(Object.freeze(event)) === 1) {
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    const events = this.pending;
+    this.pending = [];
+    events.forEach((event) => this.deliver(event));
   }
 
   private deliver(event: VerifyNowEvent): void {

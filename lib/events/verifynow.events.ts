@@ -69,6 +69,7 @@ export interface VerifyNowEventBase {
 
 /** `verifynow.otp.sent` */
 export interface OtpSentEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpSent;
   /** True when nothing went out: a code pending for the number was handed back. */
   pending: boolean;
@@ -78,6 +79,7 @@ export interface OtpSentEvent extends VerifyNowEventBase {
 
 /** `verifynow.otp.send_refused` */
 export interface OtpSendRefusedEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpSendRefused;
   /** Which rule refused it. */
   reason: 'phoneNumber' | 'clientIp' | 'pendingCode' | 'country';
@@ -87,6 +89,7 @@ export interface OtpSendRefusedEvent extends VerifyNowEventBase {
 
 /** `verifynow.otp.send_failed` */
 export interface OtpSendFailedEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpSendFailed;
   /** The error the caller got, e.g. `'UPSTREAM_UNAVAILABLE'`. */
   error: string;
@@ -96,7 +99,9 @@ export interface OtpSendFailedEvent extends VerifyNowEventBase {
 
 /** `verifynow.otp.failover`: `provider` failed, `to` is tried next. */
 export interface OtpFailoverEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpFailover;
+  /** The provider tried next. */
   to: OtpProviderName;
   /** Why `provider` certainly sent nothing, e.g. `'CIRCUIT_OPEN'`. */
   error: string;
@@ -104,6 +109,7 @@ export interface OtpFailoverEvent extends VerifyNowEventBase {
 
 /** `verifynow.otp.delivered` and `verifynow.otp.undelivered` */
 export interface OtpDeliveryEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpDelivered | typeof VERIFYNOW_EVENTS.otpUndelivered;
   /** The provider's own status number. */
   status: number;
@@ -113,11 +119,13 @@ export interface OtpDeliveryEvent extends VerifyNowEventBase {
 
 /** `verifynow.otp.verified` */
 export interface OtpVerifiedEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpVerified;
 }
 
 /** `verifynow.otp.wrong_code` */
 export interface OtpWrongCodeEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpWrongCode;
   /** Wrong codes tried so far, this one included. */
   failedAttempts: number;
@@ -127,17 +135,21 @@ export interface OtpWrongCodeEvent extends VerifyNowEventBase {
 
 /** `verifynow.otp.locked` */
 export interface OtpLockedEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpLocked;
+  /** Wrong codes tried against it. */
   failedAttempts: number;
 }
 
 /** `verifynow.otp.expired` */
 export interface OtpExpiredEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpExpired;
 }
 
 /** `verifynow.otp.validation_refused` */
 export interface OtpValidationRefusedEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.otpValidationRefused;
   /** The error the caller got, e.g. `'OTP_UNKNOWN'`, `'UPSTREAM_UNAVAILABLE'`. */
   error: string;
@@ -145,6 +157,7 @@ export interface OtpValidationRefusedEvent extends VerifyNowEventBase {
 
 /** `verifynow.step_up.challenged` */
 export interface StepUpChallengedEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.stepUpChallenged;
   /** True when a code pending for the same action was handed back. */
   pending: boolean;
@@ -152,11 +165,13 @@ export interface StepUpChallengedEvent extends VerifyNowEventBase {
 
 /** `verifynow.step_up.passed` */
 export interface StepUpPassedEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.stepUpPassed;
 }
 
 /** `verifynow.step_up.refused` */
 export interface StepUpRefusedEvent extends VerifyNowEventBase {
+  /** Its name in `VERIFYNOW_EVENTS`. */
   name: typeof VERIFYNOW_EVENTS.stepUpRefused;
   /** The refusal's code, e.g. `'OTP_INVALID'`, `'OTP_REQUIRED'`, `'UPSTREAM_UNAVAILABLE'`. */
   code: string;

@@ -134,8 +134,10 @@ export interface VerifyNowModuleOptions {
    */
   sandbox?: boolean | VerifyNowSandboxModuleOptions;
   /**
-   * Most upstream requests started per second by this instance; excess requests
-   * wait in a queue instead of being refused upstream. `0` turns the cap off.
+   * Most upstream requests started in any one-second window: by the whole fleet
+   * with the Redis store (every instance on that Redis counts together), by this
+   * instance without it. Excess requests wait in a queue instead of being refused
+   * upstream. `0` turns the cap off.
    * Environment: `VERIFYNOW_MAX_REQUESTS_PER_SECOND`.
    * @defaultValue 50
    */

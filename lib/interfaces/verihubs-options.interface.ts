@@ -54,7 +54,8 @@ export interface VerihubsModuleOptions {
     path?: string;
   };
   /**
-   * Requests started per second towards Verihubs (its account limit); 0: no cap.
+   * Requests started per second towards Verihubs (its account limit), by the whole
+   * fleet with the Redis store, by this instance without it; 0: no cap.
    * Environment: `VERIHUBS_MAX_REQUESTS_PER_SECOND`.
    * @defaultValue 50
    */

@@ -50,7 +50,7 @@ export const VERIFYNOW_METRICS = {
     name: 'verifynow.upstream.breaker.state',
     unit: '1',
     description:
-      "State of a provider's circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated.",
+      "State of a provider's circuit breaker: 0 closed, 1 half-open, 2 open.",
   },
   upstreamQueueSize: {
     name: 'verifynow.upstream.queue.size',
@@ -93,7 +93,6 @@ export const BREAKER_STATE_VALUES = {
   closed: 0,
   'half-open': 1,
   open: 2,
-  isolated: 3,
 } as const;
 
 /**

@@ -35,7 +35,7 @@ export interface UpstreamReading {
 }
 
 /** Gauge values by breaker state; a disabled breaker reports no state. */
-const BREAKER_VALUES: Readonly<Record<CircuitBreakerState | 'isolated', number | undefined>> = {
+const BREAKER_VALUES: Readonly<Record<CircuitBreakerState, number | undefined>> = {
   ...BREAKER_STATE_VALUES,
   disabled: undefined,
 };
