@@ -49,8 +49,7 @@ export const VERIFYNOW_METRICS = {
   upstreamBreakerState: {
     name: 'verifynow.upstream.breaker.state',
     unit: '1',
-    description:
-      "State of a provider's circuit breaker: 0 closed, 1 half-open, 2 open.",
+    description: "State of a provider's circuit breaker: 0 closed, 1 half-open, 2 open.",
   },
   upstreamQueueSize: {
     name: 'verifynow.upstream.queue.size',
