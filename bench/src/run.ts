@@ -1,9 +1,10 @@
 /**
  * Runs the benchmarks and prints one table each, with the targets they are
- * held to. `--quick` runs smaller sizes; `--only=client,verihubs,telemetry,guard,memory` picks.
+ * held to. `--quick` runs smaller sizes; `--only=client,verihubs,telemetry,fleet,guard,memory` picks.
  * Exits non-zero if a run fails (not if a target is missed: the table says so).
  */
 import { runClientBench } from './client.bench';
+import { runFleetCapBench } from './fleet-cap.bench';
 import { runGuardBench } from './guard.bench';
 import { runMemoryBench } from './memory.bench';
 import type { RunResult } from './harness';
@@ -87,6 +88,22 @@ async function main(): Promise<void> {
     );
     out(
       `- what "on" produced: ${events} events to each listener, ${spans} spans, ${metricExports} metric exports`,
+    );
+  }
+
+  if (wanted('fleet')) {
+    const calls = quick ? 2_000 : 10_000;
+    const serialCalls = quick ? 500 : 2_000;
+    const report = await runFleetCapBench({ calls, serialCalls, rounds: ROUNDS });
+    out(
+      `\n## Fleet rate cap (Redis): ${calls} calls at concurrency 64 and ${serialCalls} one at a time, median of rounds\n`,
+    );
+    out(report.table);
+    out(
+      `\n- throughput with the fleet cap ÷ without a cap, paired: ${report.paired.toFixed(2)} (informative)`,
+    );
+    out(
+      `- latency the fleet cap adds per upstream request, one call at a time: ${(report.addedPerRequestMs * 1000).toFixed(0)} µs (one Redis round trip)`,
     );
   }
 
