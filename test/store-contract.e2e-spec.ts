@@ -134,6 +134,21 @@ describe.each(['memory', 'redis'] as const)('the VerifyNowStore contract (%s)', 
     await expect(store.claim('106', 5_000, 2)).resolves.toEqual({ status: 'locked' });
   });
 
+  it('locks at once when the upstream locked it, counting one try; keeps channel and masked number', async () => {
+    await store.record({ ...entry('108'), channel: 'SMS', maskedPhone: '+********0001' }, 60_000);
+    const claim = await store.claim('108', 5_000, 5);
+    if (claim.status !== 'claimed') throw new Error(claim.status);
+    await store.settle('108', claim.token, 'locked');
+    await expect(store.get('108')).resolves.toMatchObject({
+      failedAttempts: 1,
+      locked: true,
+      state: 'open',
+      channel: 'SMS',
+      maskedPhone: '+********0001',
+    });
+    await expect(store.claim('108', 5_000, 5)).resolves.toEqual({ status: 'locked' });
+  });
+
   it('frees a claim whose holder vanished once its lease ends', async () => {
     await store.record(entry('107'), 60_000);
     await expect(store.claim('107', 50, 5)).resolves.toMatchObject({ status: 'claimed' });

@@ -194,7 +194,10 @@ export type VerifyNowEvent =
   | StepUpRefusedEvent;
 
 /** The payload type of the event called `Name`. */
-export type VerifyNowEventOf<Name extends VerifyNowEventName> = Extract<
-  VerifyNowEvent,
-  { name: Name }
->;
+export type VerifyNowEventOf<Name extends VerifyNowEventName> = VerifyNowEvent extends infer Event
+  ? Event extends { name: infer Names }
+    ? Name extends Names
+      ? Event
+      : never
+    : never
+  : never;

@@ -85,6 +85,7 @@ export class InMemoryVerifyNowStore implements VerifyNowStore, OnApplicationShut
         ...(record.delivery === undefined ? {} : { delivery: [...record.delivery] }),
         issuedAt: record.issuedAt,
         failedAttempts: record.failedAttempts,
+        ...(record.locked === true ? { locked: true } : {}),
         state: record.state,
       },
     );
@@ -115,7 +116,7 @@ export class InMemoryVerifyNowStore implements VerifyNowStore, OnApplicationShut
       claim = { status: 'missing' };
     } else if (record.state === 'consumed') {
       claim = { status: 'consumed' };
-    } else if (record.failedAttempts >= maxFailedAttempts) {
+    } else if (record.locked === true || record.failedAttempts >= maxFailedAttempts) {
       claim = { status: 'locked' };
     } else if (record.claimToken !== undefined && record.claimUntil > now) {
       claim = { status: 'busy' };
@@ -145,8 +146,9 @@ export class InMemoryVerifyNowStore implements VerifyNowStore, OnApplicationShut
         record.state = 'consumed';
         record.spentBy = token;
         record.codeDigest = codeDigest ?? record.codeDigest;
-      } else if (outcome === 'failed') {
+      } else if (outcome === 'failed' || outcome === 'locked') {
         record.failedAttempts += 1;
+        record.locked ||= outcome === 'locked';
       }
       if (record.claimToken === token) {
         record.claimToken = undefined;

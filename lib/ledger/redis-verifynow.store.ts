@@ -25,6 +25,7 @@ const CLAIM = new RedisScript(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
 if state == 'consumed' then return {'consumed'} end
+if redis.call('HEXISTS', KEYS[1], 'locked') == 1 then return {'locked'} end
 if tonumber(redis.call('HGET', KEYS[1], 'failures')) >= tonumber(ARGV[3]) then return {'locked'} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {'claimed', state, redis.call('HGET', KEYS[1], 'digest') or ''}
@@ -37,8 +38,9 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   if ARGV[2] == 'verified' then
     redis.call('HSET', KEYS[1], 'state', 'consumed', 'spentBy', ARGV[1])
     if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'digest', ARGV[3]) end
-  elseif ARGV[2] == 'failed' then
+  elseif ARGV[2] == 'failed' or ARGV[2] == 'locked' then
     redis.call('HINCRBY', KEYS[1], 'failures', 1)
+    if ARGV[2] == 'locked' then redis.call('HSET', KEYS[1], 'locked', '1') end
   end
 end
 if redis.call('GET', KEYS[2]) == ARGV[1] then
@@ -121,6 +123,7 @@ export class RedisVerifyNowStore implements VerifyNowStore {
       ...(fields.delivery ? { delivery: readDelivery(fields.delivery) } : {}),
       issuedAt: Number(fields.issuedAt),
       failedAttempts: Number(fields.failures),
+      ...(fields.locked ? { locked: true } : {}),
       state: STATES.has(fields.state) ? (fields.state as VerificationState) : 'consumed',
     };
   }

@@ -147,7 +147,7 @@ export class VerificationLedger {
     if (record.state === 'consumed') {
       throw new OtpStepUpException('OTP_ALREADY_USED');
     }
-    if (record.failedAttempts >= maxFailedAttempts) {
+    if (record.locked === true || record.failedAttempts >= maxFailedAttempts) {
       throw new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS');
     }
     const claim = await this.fromStore(
@@ -236,12 +236,12 @@ const UNKNOWN_REASON =
 
 /** What an upstream answer means for the ledger's count. */
 function outcomeOf(error: unknown): VerificationOutcome {
-  if (
-    error instanceof WrongOtpProvidedException ||
-    error instanceof VerificationFailedException ||
-    error instanceof MaximumLimitReachedException
-  ) {
+  if (error instanceof WrongOtpProvidedException || error instanceof VerificationFailedException) {
     return 'failed';
+  }
+  // The upstream will take no more codes for it: neither will the ledger.
+  if (error instanceof MaximumLimitReachedException) {
+    return 'locked';
   }
   // The upstream already completed it: it proves nothing more.
   if (error instanceof AlreadyVerifiedException) {

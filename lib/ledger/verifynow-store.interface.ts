@@ -38,6 +38,8 @@ export interface VerificationRecord {
   issuedAt: number;
   /** Wrong codes tried against it. */
   failedAttempts: number;
+  /** True once the upstream locked it: it proves nothing any more. */
+  locked?: boolean;
   /** `'consumed'` once a code was accepted and used: a verification proves one action only. */
   state: VerificationState;
 }
@@ -92,6 +94,12 @@ export type VerificationOutcome =
   | 'verified'
   /** The upstream refused the code: one more failed try. */
   | 'failed'
+  /**
+   * The upstream locked the verification (too many tries on its side): one more
+   * failed try, and no claim succeeds any more (`claim` answers `'locked'`). A
+   * store that does not know it counts it as `'failed'`.
+   */
+  | 'locked'
   /** Nothing was learnt (the upstream could not be reached): back to open. */
   | 'released';
 

@@ -41,6 +41,7 @@ export class OtpSendReport {
     call: SendUnderway,
     answer: ProviderSendResult,
     provider: OtpProviderName,
+    sentAt: number,
     now: number,
   ): void {
     const { send, phone, stepUp, started } = call;
@@ -58,7 +59,7 @@ export class OtpSendReport {
     const facts = this.facts(call, now, {
       verificationId: answer.verificationId,
       provider,
-      sentAt: answer.pending ? null : now,
+      sentAt,
     });
     this.events.emit({
       name: VERIFYNOW_EVENTS.otpSent,

@@ -51,8 +51,12 @@ export class OtpSender {
     const call: SendUnderway = { send, stepUp, phone: maskPhoneNumber(send.phone.e164), started };
     const deadline = Deadline.after(this.options.timeoutMs);
     try {
-      const { answer, provider } = await deadline.race(this.sendWithin(call, deadline), 'send');
-      this.report.sent(call, answer, provider, this.clock.now());
+      const { answer, provider, sentAt } = await deadline.race(
+        this.sendWithin(call, deadline),
+        'send',
+      );
+      // A new code's events happen when it went out; a pending one's, now.
+      this.report.sent(call, answer, provider, sentAt, answer.pending ? this.clock.now() : sentAt);
       return {
         verificationId: answer.verificationId,
         provider,
@@ -72,28 +76,29 @@ export class OtpSender {
   private async sendWithin(
     call: SendUnderway,
     deadline: Deadline,
-  ): Promise<{ answer: ProviderSendResult; provider: OtpProviderName }> {
+  ): Promise<{ answer: ProviderSendResult; provider: OtpProviderName; sentAt: number }> {
     const { send, stepUp } = call;
     await this.limiter.check(send.phone, send.clientIp, stepUp);
     await this.ledger.ensureWritable();
     const { answer, provider } = await this.sendThrough(call, deadline);
     const subject = subjectOf(send.phone.e164);
     if (answer.pending) {
-      await this.checkPending(answer, subject, send.purpose, stepUp);
-    } else {
-      await this.ledger.record({
-        verificationId: answer.verificationId,
-        subject,
-        purpose: send.purpose,
-        stepUp,
-        issuedAt: this.clock.now(),
-        provider: provider.name,
-        providerData: answer.providerData,
-        channel: send.flowType,
-        maskedPhone: call.phone,
-      });
+      const sentAt = await this.checkPending(answer, subject, send.purpose, stepUp);
+      return { answer, provider: provider.name, sentAt };
     }
-    return { answer, provider: provider.name };
+    const sentAt = this.clock.now();
+    await this.ledger.record({
+      verificationId: answer.verificationId,
+      subject,
+      purpose: send.purpose,
+      stepUp,
+      issuedAt: sentAt,
+      provider: provider.name,
+      providerData: answer.providerData,
+      channel: send.flowType,
+      maskedPhone: call.phone,
+    });
+    return { answer, provider: provider.name, sentAt };
   }
 
   /**
@@ -146,13 +151,18 @@ export class OtpSender {
     throw new Error('unreachable: the last provider rethrows');
   }
 
-  /** Hands back a pending verification only to the caller it was issued for, while usable. */
+  /**
+   * Hands back a pending verification only to the caller it was issued for,
+   * while usable.
+   *
+   * @returns when its code was sent.
+   */
   private async checkPending(
     answer: ProviderSendResult,
     subject: string,
     purpose: string | null,
     stepUp: boolean,
-  ): Promise<void> {
+  ): Promise<number> {
     const record = await this.ledger.get(answer.verificationId);
     const retryAfterSeconds = Math.max(1, answer.timeoutSeconds);
     const same =
@@ -168,7 +178,7 @@ export class OtpSender {
           : "the pending code is not in this application's ledger",
       });
     }
-    if (record.failedAttempts >= this.options.guard.maxFailedAttempts) {
+    if (record.locked === true || record.failedAttempts >= this.options.guard.maxFailedAttempts) {
       throw new OtpStepUpException('OTP_TOO_MANY_ATTEMPTS', {
         retryAfterSeconds,
         reason: 'the pending code is locked after too many wrong codes',
@@ -177,5 +187,6 @@ export class OtpSender {
     if (record.state !== 'open') {
       throw new TooManyOtpRequestsException('pendingCode', retryAfterSeconds);
     }
+    return record.issuedAt;
   }
 }

@@ -154,6 +154,7 @@ export class VerifyNowStepUpService {
         verificationId: checked.verificationId,
         record: seen,
         started,
+        purpose: expected.purpose,
       });
       throw refusal;
     }

@@ -3,7 +3,11 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { ResolvedVerifyNowOptions } from '../../config/verifynow-options.resolver';
 import { VerificationLedger } from '../../ledger/verification.ledger';
 import { OtpDeliveryReport } from '../../otp/otp-delivery.report';
-import { VERIFYNOW_RESOLVED_OPTIONS } from '../../verifynow.internal-constants';
+import {
+  VERIFYNOW_CLOCK,
+  VERIFYNOW_RESOLVED_OPTIONS,
+  type VerifyNowClock,
+} from '../../verifynow.internal-constants';
 import { isVerihubsStatus } from './verihubs-delivery.statuses';
 import { callbackMatches, readSendData } from './verihubs-send.data';
 
@@ -39,6 +43,7 @@ export class VerihubsCallbackRoute implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly ledger: VerificationLedger,
     private readonly deliveries: OtpDeliveryReport,
+    @Inject(VERIFYNOW_CLOCK) private readonly clock: VerifyNowClock,
   ) {}
 
   onModuleInit(): void {
@@ -93,7 +98,7 @@ export class VerihubsCallbackRoute implements OnModuleInit {
       });
       return 'ok';
     }
-    const report = { status, at: Date.now() };
+    const report = { status, at: this.clock.now() };
     const outcome = await this.ledger.addDelivery(session, report);
     this.logger.debug({ event: 'verihubs.callback', outcome, verificationId: session, status });
     if (outcome === 'added') {
