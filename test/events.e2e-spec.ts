@@ -15,6 +15,7 @@ import { SANDBOX_DEFAULT_CREDENTIALS } from '../lib/providers/verifynow/verifyno
 import { VERIHUBS_SANDBOX_CREDENTIALS } from '../lib/providers/verihubs/verihubs.options';
 import { OTP_HTTP_PROVIDERS } from '../sample/src/app.module';
 import { OtpController } from '../sample/src/otp.controller';
+import { SANDBOX_NUMBERS } from './helpers/sandbox-numbers';
 import { CapturingLogger } from './helpers/capturing-logger';
 import { EventCollector, MASKED_PHONE, near, settle } from './helpers/event-collector';
 import { GuardedAccountController, OtpClient, otpClient } from './helpers/guarded-routes';
@@ -49,21 +50,7 @@ const APP_ID = 'events-app-id-4471';
 const API_KEY = 'events-verihubs-api-key-never-in-a-payload';
 const HOOK = '/hooks/verihubs';
 
-/** The sandbox's magic numbers used here (README, "The embedded sandbox"). */
-const MAGIC = {
-  /** VerifyNow answers HTTP 429: certainly not sent, so it fails over to Verihubs. */
-  failover: '+6282123069429',
-  /** VerifyNow answers HTTP 400 "Msisdn invalid". */
-  refused: '+6282123060002',
-  /** VerifyNow answers an HTML 503: ambiguous, no failover. */
-  down: '+6282123069503',
-  /** The send succeeds; every validation answers 705 (expired). */
-  expires: '+6282123062705',
-  /** The send succeeds; every validation answers 800 (the upstream locked it). */
-  upstreamLocks: '+6282123062800',
-  /** The send succeeds; every validation answers an HTML 503 (the upstream looks down). */
-  validationsDown: '+6282123068503',
-};
+const MAGIC = SANDBOX_NUMBERS;
 
 /** Every event any application of this file delivered, for the secrecy checks at the end. */
 const everything: VerifyNowEvent[] = [];

@@ -8,6 +8,7 @@ import {
 } from '../lib/telemetry/telemetry.names';
 import { OTP_HTTP_PROVIDERS } from '../sample/src/app.module';
 import { OtpController } from '../sample/src/otp.controller';
+import { SANDBOX_NUMBERS } from './helpers/sandbox-numbers';
 import { CapturingLogger } from './helpers/capturing-logger';
 import { GuardedAccountController, OtpClient, otpClient } from './helpers/guarded-routes';
 import { OtelHarness, Reading, expected, installOtel, movement } from './helpers/otel';
@@ -36,19 +37,7 @@ const KEY = Buffer.from(PASSWORD).toString('base64');
 const APP_ID = 'telemetry-app-id-9932';
 const API_KEY = 'telemetry-verihubs-api-key-never-an-attribute';
 
-/** The sandbox's magic numbers used here (README, "The embedded sandbox"). */
-const MAGIC = {
-  /** VerifyNow answers HTTP 429: certainly not sent, so it fails over to Verihubs. */
-  failover: '+6282123069429',
-  /** VerifyNow answers HTTP 400 "Msisdn invalid". */
-  refused: '+6282123060002',
-  /** VerifyNow answers an HTML 503: ambiguous, no failover. */
-  down: '+6282123069503',
-  /** The send succeeds; every validation answers 705 (expired). */
-  expires: '+6282123062705',
-  /** The send succeeds; every validation answers 800 (the upstream locked it). */
-  upstreamLocks: '+6282123062800',
-};
+const MAGIC = SANDBOX_NUMBERS;
 
 /** What no attribute may carry. */
 const secrets = {

@@ -1,17 +1,4 @@
-import type { VerifyNowEvent, VerifyNowEventName } from '../../lib';
-
-/**
- * The payload type of the event called `Name`. Not the library's
- * `VerifyNowEventOf`: its `Extract` gives `never` for `verifynow.otp.delivered`
- * and `verifynow.otp.undelivered`, whose one interface has both names.
- */
-export type EventNamed<Name extends VerifyNowEventName> = VerifyNowEvent extends infer Event
-  ? Event extends { name: infer Names }
-    ? Name extends Names
-      ? Event
-      : never
-    : never
-  : never;
+import type { VerifyNowEvent, VerifyNowEventName, VerifyNowEventOf } from '../../lib';
 
 /** How long {@link EventCollector.waitFor} waits for an event before it fails. */
 const WAIT_MS = 3_000;
@@ -48,11 +35,11 @@ export class EventCollector {
   named<Name extends VerifyNowEventName>(
     name: Name,
     from = 0,
-    match: (event: NoInfer<EventNamed<Name>>) => boolean = () => true,
-  ): EventNamed<Name>[] {
+    match: (event: NoInfer<VerifyNowEventOf<Name>>) => boolean = () => true,
+  ): VerifyNowEventOf<Name>[] {
     return this.events
       .slice(from)
-      .filter((event): event is EventNamed<Name> => event.name === name)
+      .filter((event): event is VerifyNowEventOf<Name> => event.name === name)
       .filter(match);
   }
 
@@ -64,11 +51,11 @@ export class EventCollector {
     name: Name,
     options: {
       from?: number;
-      match?: (event: NoInfer<EventNamed<Name>>) => boolean;
+      match?: (event: NoInfer<VerifyNowEventOf<Name>>) => boolean;
       count?: number;
       timeoutMs?: number;
     } = {},
-  ): Promise<EventNamed<Name>[]> {
+  ): Promise<VerifyNowEventOf<Name>[]> {
     const { from = 0, match, count = 1, timeoutMs = WAIT_MS } = options;
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
