@@ -96,8 +96,9 @@ export type VerificationOutcome =
   | 'failed'
   /**
    * The upstream locked the verification (too many tries on its side): one more
-   * failed try, and no claim succeeds any more (`claim` answers `'locked'`). A
-   * store that does not know it counts it as `'failed'`.
+   * failed try, and no claim succeeds any more (`claim` answers `'locked'`).
+   * Stores of your own should do the same; one that ignores it still refuses
+   * nothing wrongly: the upstream answers 800 to every later try.
    */
   | 'locked'
   /** Nothing was learnt (the upstream could not be reached): back to open. */
