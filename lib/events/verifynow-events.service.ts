@@ -44,12 +44,12 @@ export class VerifyNowEvents implements OnApplicationBootstrap, OnApplicationShu
     @Inject(VERIFYNOW_TELEMETRY) private readonly telemetry: VerifyNowTelemetry,
   ) {}
 
-  /** @internal Finds `@nestjs/event-emitter`'s emitter once every module is built. */
+  /** Nest's hook: finds `@nestjs/event-emitter`'s emitter once every module is built. */
   onApplicationBootstrap(): void {
     this.emitter = findEventEmitter(this.moduleRef);
   }
 
-  /** @internal */
+  /** Nest's hook: forgets the subscribers with the application. */
   onApplicationShutdown(): void {
     this.listeners.clear();
   }
