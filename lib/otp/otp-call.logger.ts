@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { VerifyNowException, VerifyNowOperation } from '../errors/verifynow.exception';
+import { elapsedMs } from '../events/event-facts.util';
 
 /**
  * One structured line per send or validation: `log` when it went through; for a
@@ -12,16 +13,11 @@ import { VerifyNowException, VerifyNowOperation } from '../errors/verifynow.exce
 export class OtpCallLog {
   private readonly logger = new Logger('VerifyNowService');
 
-  /** Milliseconds since `started` (a `performance.now()` reading). */
-  static since(started: number): number {
-    return Math.round(performance.now() - started);
-  }
-
   success(operation: VerifyNowOperation, fields: Record<string, unknown>, started: number): void {
     this.logger.log({
       event: `verifynow.${operation}`,
       ...fields,
-      latencyMs: OtpCallLog.since(started),
+      latencyMs: elapsedMs(started),
     });
   }
 
@@ -47,7 +43,7 @@ export class OtpCallLog {
       event: `verifynow.${operation}`,
       outcome: 'failed',
       ...fields,
-      latencyMs: OtpCallLog.since(started),
+      latencyMs: elapsedMs(started),
       ...(error instanceof VerifyNowException
         ? {
             error: error.codeName,
