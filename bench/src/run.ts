@@ -82,12 +82,12 @@ async function main(): Promise<void> {
       `\n## Events and OpenTelemetry: ${calls} calls (sendOtp + validateOtp pairs), concurrency 64, median of rounds\n`,
     );
     out(report.table);
-    const { events, spans, metricExports } = report.produced;
+    const { calls: made, events, spans, metricExports } = report.produced;
     out(
       `\n- throughput on ÷ off, median of the rounds' paired ratios: ${report.paired.toFixed(2)} (target ≥ 0.95: ${verdict(report.paired >= 0.95)}; the rounds: ${report.spread})`,
     );
     out(
-      `- what "on" produced: ${events} events to each listener, ${spans} spans, ${metricExports} metric exports`,
+      `- what "on" produced: ${events} events to each listener, ${spans} spans for ${made} calls (one per call: ${spans === made ? 'yes' : 'NO'}), ${metricExports} metric exports`,
     );
   }
 

@@ -2,7 +2,9 @@
  * The cost of lifecycle events and OpenTelemetry: the same send + validate
  * pairs through two module instances against the minimal upstream, one with
  * telemetry on (a MeterProvider with an in-memory exporter, a tracer provider
- * with an in-memory span exporter, a `VerifyNowEvents` subscriber and an
+ * with an in-memory span exporter behind the SDK's `BatchSpanProcessor` with
+ * its default settings, the processor an application's `NodeSDK` sets up by
+ * default, a `VerifyNowEvents` subscriber and an
  * `@OnEvent('verifynow.**')` handler through @nestjs/event-emitter) and one
  * with all of it off, in alternating rounds; the median of the rounds' paired
  * throughput ratios.
@@ -20,8 +22,8 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider,
+  BatchSpanProcessor,
   InMemorySpanExporter,
-  SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { VerifyNowEvents, VerifyNowModule, VerifyNowService } from 'nestjs-verifynow';
 import {
@@ -56,7 +58,7 @@ export interface TelemetryBenchReport {
   paired: number;
   spread: string;
   /** What the "on" instance produced, so that the run proves it measured something. */
-  produced: { events: number; spans: number; metricExports: number };
+  produced: { calls: number; events: number; spans: number; metricExports: number };
 }
 
 const PHONES = Array.from({ length: 1000 }, (_, i) => `99999${String(i).padStart(5, '0')}`);
@@ -100,7 +102,7 @@ export async function runTelemetryBench(
   const meterProvider = new MeterProvider({ readers: [reader] });
   const spans = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(spans)],
+    spanProcessors: [new BatchSpanProcessor(spans)],
   });
   metrics.setGlobalMeterProvider(meterProvider);
   trace.setGlobalTracerProvider(tracerProvider);
@@ -130,8 +132,9 @@ export async function runTelemetryBench(
       off: contestant('off', off),
     };
     const pairCount = options.calls / 2;
+    const warmups: Record<ContestantName, RunResult[]> = { on: [], off: [] };
     for (const name of CONTESTANTS) {
-      await run[name](Math.min(2000, pairCount), options.concurrency);
+      warmups[name].push(await run[name](Math.min(2000, pairCount), options.concurrency));
     }
     const runs: Record<ContestantName, RunResult[]> = { on: [], off: [] };
     for (let round = 0; round < options.rounds; round += 1) {
@@ -139,6 +142,7 @@ export async function runTelemetryBench(
         runs[name].push(await run[name](pairCount, options.concurrency));
       }
       // Kept spans would grow the heap round after round: count them and let go.
+      await tracerProvider.forceFlush();
       spanCount += spans.getFinishedSpans().length;
       spans.reset();
       metricExports += metricExporter.getMetrics().length;
@@ -152,7 +156,12 @@ export async function runTelemetryBench(
       table: resultTable(LABELS, results, 'on', true),
       paired: pairedRatio(runs.on, runs.off),
       spread: ratioSpread(runs.on, runs.off),
-      produced: { events: Math.min(subscribed, emitterEvents), spans: spanCount, metricExports },
+      produced: {
+        calls: [...warmups.on, ...runs.on].reduce((sum, r) => sum + r.calls, 0),
+        events: Math.min(subscribed, emitterEvents),
+        spans: spanCount,
+        metricExports,
+      },
     };
   } finally {
     child.kill();

@@ -1,6 +1,7 @@
 import { VERIFYNOW_EVENTS, type VerifyNowEvent } from '../events/verifynow.events';
 import type { OtelAttributes } from './otel-api.loader';
-import { knownAttributes, safeName } from './telemetry-attributes.util';
+import { AttributeSets } from './attribute-sets';
+import { safeName } from './telemetry-attributes.util';
 import { VERIFYNOW_ATTRIBUTES as ATTR, type VERIFYNOW_METRICS } from './telemetry.names';
 
 /** The instruments events update: every metric but the upstream ones. @internal */
@@ -16,6 +17,14 @@ export interface EventMeasurement {
   attributes: OtelAttributes;
 }
 
+// The attribute shapes measurements take, each set built once (see AttributeSets).
+const WHERE = new AttributeSets([ATTR.provider, ATTR.channel]);
+const OUTCOME = new AttributeSets([ATTR.provider, ATTR.channel, ATTR.outcome]);
+const REFUSED = new AttributeSets([ATTR.provider, ATTR.channel, ATTR.outcome, ATTR.errorType]);
+const FAILOVER = new AttributeSets([ATTR.provider, ATTR.failoverTo, ATTR.errorType]);
+const DELIVERY = new AttributeSets([ATTR.provider, ATTR.channel, ATTR.deliveryStatus]);
+const DECISION = new AttributeSets([ATTR.outcome, ATTR.refusalCode]);
+
 /**
  * The measurement `event` makes, or `undefined` for none. Attributes are
  * low-cardinality by construction: provider, channel, an outcome from a fixed
@@ -25,80 +34,61 @@ export interface EventMeasurement {
  * @internal
  */
 export function measurementOf(event: VerifyNowEvent): EventMeasurement | undefined {
-  const where = { [ATTR.provider]: event.provider, [ATTR.channel]: event.channel };
+  const { provider, channel } = event;
   switch (event.name) {
     case VERIFYNOW_EVENTS.otpSent:
-      return count('otpSends', { ...where, [ATTR.outcome]: event.pending ? 'pending' : 'sent' });
+      return count('otpSends', OUTCOME.of(provider, channel, event.pending ? 'pending' : 'sent'));
     case VERIFYNOW_EVENTS.otpSendRefused:
-      return count('otpSends', { ...where, ...refused(event.error) });
+      return count('otpSends', REFUSED.of(provider, channel, 'refused', safeName(event.error)));
     case VERIFYNOW_EVENTS.otpSendFailed:
-      return count('otpSends', {
-        ...where,
-        [ATTR.outcome]: 'failed',
-        [ATTR.errorType]: safeName(event.error),
-      });
+      return count('otpSends', REFUSED.of(provider, channel, 'failed', safeName(event.error)));
     case VERIFYNOW_EVENTS.otpFailover:
-      return count('otpFailovers', {
-        [ATTR.provider]: event.provider,
-        [ATTR.failoverTo]: event.to,
-        [ATTR.errorType]: safeName(event.error),
-      });
+      return count('otpFailovers', FAILOVER.of(provider, event.to, safeName(event.error)));
     case VERIFYNOW_EVENTS.otpDelivered:
     case VERIFYNOW_EVENTS.otpUndelivered:
-      return deliveryTime(event.deliveryLatencyMs, {
-        ...where,
-        [ATTR.deliveryStatus]:
+      return deliveryTime(
+        event.deliveryLatencyMs,
+        DELIVERY.of(
+          provider,
+          channel,
           event.name === VERIFYNOW_EVENTS.otpDelivered ? 'delivered' : 'undelivered',
-      });
+        ),
+      );
     case VERIFYNOW_EVENTS.otpVerified:
-      return count('otpValidations', { ...where, [ATTR.outcome]: 'verified' });
+      return count('otpValidations', OUTCOME.of(provider, channel, 'verified'));
     case VERIFYNOW_EVENTS.otpWrongCode:
-      return count('otpValidations', { ...where, [ATTR.outcome]: 'wrong_code' });
+      return count('otpValidations', OUTCOME.of(provider, channel, 'wrong_code'));
     case VERIFYNOW_EVENTS.otpExpired:
-      return count('otpValidations', { ...where, [ATTR.outcome]: 'expired' });
+      return count('otpValidations', OUTCOME.of(provider, channel, 'expired'));
     case VERIFYNOW_EVENTS.otpValidationRefused:
-      return count('otpValidations', { ...where, ...refused(event.error) });
+      return count(
+        'otpValidations',
+        REFUSED.of(provider, channel, 'refused', safeName(event.error)),
+      );
     case VERIFYNOW_EVENTS.otpLocked:
       // The wrong code that locked it already counted as a validation.
-      return count('otpLocks', where);
+      return count('otpLocks', WHERE.of(provider, channel));
     case VERIFYNOW_EVENTS.stepUpChallenged:
-      return count('stepUpDecisions', { [ATTR.outcome]: 'challenged' });
+      return count('stepUpDecisions', DECISION.of('challenged', null));
     case VERIFYNOW_EVENTS.stepUpPassed:
-      return count('stepUpDecisions', { [ATTR.outcome]: 'passed' });
+      return count('stepUpDecisions', DECISION.of('passed', null));
     case VERIFYNOW_EVENTS.stepUpRefused:
-      return count('stepUpDecisions', {
-        [ATTR.outcome]: 'refused',
-        [ATTR.refusalCode]: safeName(event.code),
-      });
+      return count('stepUpDecisions', DECISION.of('refused', safeName(event.code)));
     default:
       return unknownEvent(event);
   }
 }
 
-function count(
-  instrument: EventInstrument,
-  attributes: Record<string, string | null>,
-): EventMeasurement {
-  return { instrument, value: 1, attributes: knownAttributes(attributes) };
+function count(instrument: EventInstrument, attributes: OtelAttributes): EventMeasurement {
+  return { instrument, value: 1, attributes };
 }
 
-function refused(error: string): Record<string, string> {
-  return { [ATTR.outcome]: 'refused', [ATTR.errorType]: safeName(error) };
-}
-
-function deliveryTime(
-  latencyMs: number,
-  attributes: Record<string, string | null>,
-): EventMeasurement | undefined {
+function deliveryTime(latencyMs: number, attributes: OtelAttributes): EventMeasurement | undefined {
   // A report dated before its send (clock skew) is no duration; the SDK would drop it anyway.
   if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) {
     return undefined;
   }
-  return {
-    instrument: 'otpDeliveryDuration',
-    value: latencyMs / 1000,
-    attributes: knownAttributes(attributes),
-  };
+  return { instrument: 'otpDeliveryDuration', value: latencyMs / 1000, attributes };
 }
 
 /** Compile-time: every event has a case above. At run time a newer event is ignored. */

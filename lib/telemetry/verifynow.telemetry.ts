@@ -10,7 +10,8 @@ import {
   type OtelSpan,
   type OtelTracer,
 } from './otel-api.loader';
-import { errorAttributes, knownAttributes } from './telemetry-attributes.util';
+import { AttributeSets } from './attribute-sets';
+import { errorAttributes } from './telemetry-attributes.util';
 import {
   BREAKER_STATE_VALUES,
   TELEMETRY_SCOPE,
@@ -33,6 +34,16 @@ export interface UpstreamReading {
   /** Requests waiting for its outbound rate cap. */
   queued: number;
 }
+
+/** An upstream call's span attributes, built once per provider, operation and channel. */
+const SPAN_ATTRIBUTES = new AttributeSets([ATTR.provider, ATTR.operation, ATTR.channel]);
+/** Its duration's, once per provider, operation, outcome and error type. */
+const DURATION_ATTRIBUTES = new AttributeSets([
+  ATTR.provider,
+  ATTR.operation,
+  ATTR.outcome,
+  ATTR.errorType,
+]);
 
 /** Gauge values by breaker state; a disabled breaker reports no state. */
 const BREAKER_VALUES: Readonly<Record<CircuitBreakerState, number | undefined>> = {
@@ -166,28 +177,34 @@ export class VerifyNowTelemetry {
   }
 
   private traced<T>(tracer: OtelTracer, call: UpstreamCall, run: () => Promise<T>): Promise<T> {
-    const attributes = knownAttributes({
-      [ATTR.provider]: call.provider,
-      [ATTR.operation]: call.operation,
-      [ATTR.channel]: call.channel,
-    });
+    const attributes = SPAN_ATTRIBUTES.of(call.provider, call.operation, call.channel);
     let running = false;
     try {
       return tracer.startActiveSpan(
         upstreamSpanName(call.operation),
         { kind: this.clientKind, attributes },
-        async (span: OtelSpan): Promise<T> => {
+        (span: OtelSpan): Promise<T> => {
           running = true;
           const started = performance.now();
-          let result: T;
+          let calling: Promise<T>;
           try {
-            result = await run();
+            calling = run();
           } catch (error) {
             this.ended(span, call, started, { error });
-            throw error;
+            // The call's own error, unchanged, as an async call would have rejected with it.
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+            return Promise.reject(error);
           }
-          this.ended(span, call, started, undefined);
-          return result;
+          return calling.then(
+            (result) => {
+              this.ended(span, call, started, undefined);
+              return result;
+            },
+            (error: unknown) => {
+              this.ended(span, call, started, { error });
+              throw error;
+            },
+          );
         },
       );
     } catch (error) {
@@ -208,21 +225,27 @@ export class VerifyNowTelemetry {
   ): void {
     try {
       const seconds = (performance.now() - started) / 1000;
-      const outcome = failure === undefined ? 'ok' : 'error';
-      span.setAttribute(ATTR.outcome, outcome);
-      const failed = failure === undefined ? {} : errorAttributes(failure.error);
-      for (const [key, value] of Object.entries(failed)) {
-        span.setAttribute(key, value);
+      let errorType: string | number | undefined;
+      if (failure === undefined) {
+        span.setAttribute(ATTR.outcome, 'ok');
+      } else {
+        const failed = errorAttributes(failure.error);
+        errorType = failed[ATTR.errorType];
+        span.setAttribute(ATTR.outcome, 'error');
+        for (const [key, value] of Object.entries(failed)) {
+          span.setAttribute(key, value);
+        }
+        span.setStatus({ code: this.errorStatus, message: String(errorType) });
       }
-      if (failure !== undefined) {
-        span.setStatus({ code: this.errorStatus, message: String(failed[ATTR.errorType]) });
-      }
-      this.instruments?.upstreamDuration(seconds, {
-        [ATTR.provider]: call.provider,
-        [ATTR.operation]: call.operation,
-        [ATTR.outcome]: outcome,
-        ...(failure === undefined ? {} : { [ATTR.errorType]: failed[ATTR.errorType] }),
-      });
+      this.instruments?.upstreamDuration(
+        seconds,
+        DURATION_ATTRIBUTES.of(
+          call.provider,
+          call.operation,
+          failure === undefined ? 'ok' : 'error',
+          errorType,
+        ),
+      );
     } catch {
       // The call's own result matters more than its telemetry.
     }
