@@ -87,6 +87,12 @@ async function main(): Promise<void> {
       `\n- throughput on ÷ off, median of the rounds' paired ratios: ${report.paired.toFixed(2)} (target ≥ 0.95: ${verdict(report.paired >= 0.95)}; the rounds: ${report.spread})`,
     );
     out(
+      `- the SDK's own work, done by hand around the same calls (hand-instrumented ÷ off, paired): ${report.pairedHandOff.toFixed(2)}`,
+    );
+    out(
+      `- what the module adds beyond that work (on ÷ hand-instrumented, paired): ${report.pairedOnHand.toFixed(2)} (the rounds: ${report.spreadOnHand})`,
+    );
+    out(
       `- what "on" produced: ${events} events to each listener, ${spans} spans for ${made} calls (one per call: ${spans === made ? 'yes' : 'NO'}), ${metricExports} metric exports`,
     );
   }
