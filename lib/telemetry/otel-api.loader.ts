@@ -70,10 +70,16 @@ export interface OtelTracer {
   ): ReturnType<F>;
 }
 
+/** Where spans go: `@opentelemetry/api`'s `trace`, or a provider (specs). @internal */
+export interface OtelTraceSource {
+  getTracer(name: string, version?: string): OtelTracer;
+  getTracerProvider?(): unknown;
+}
+
 /** What the module takes from `@opentelemetry/api` (its module object fits). @internal */
 export interface OtelApi {
   metrics: { getMeter(name: string, version?: string): OtelMeter };
-  trace: { getTracer(name: string, version?: string): OtelTracer };
+  trace: OtelTraceSource;
   SpanKind: { CLIENT: number };
   SpanStatusCode: { ERROR: number };
 }

@@ -453,6 +453,77 @@ describe('VerifyNowTelemetry', () => {
     });
   });
 
+  describe('traceUpstream() through the global API', () => {
+    beforeEach(() => api.context.setGlobalContextManager(new StackContextManager()));
+    afterEach(() => {
+      api.context.disable();
+      api.metrics.disable();
+      api.trace.disable();
+    });
+
+    it('makes no span while no tracing SDK is registered, and spans once one is', async () => {
+      const reader = new CollectingReader();
+      api.metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+      const telemetry = VerifyNowTelemetry.create();
+
+      // No SDK: the call runs in no span (not even a no-op one), and its duration is still recorded.
+      const before = await telemetry.traceUpstream(sendCall, () =>
+        Promise.resolve(api.trace.getActiveSpan()),
+      );
+      expect(before).toBeUndefined();
+      const { resourceMetrics } = await reader.collect();
+      const durations = resourceMetrics.scopeMetrics
+        .flatMap(({ metrics }) => metrics)
+        .filter(({ descriptor }) => descriptor.name === METRICS.upstreamDuration.name);
+      expect(durations).toHaveLength(1);
+      expect(durations[0].dataPoints[0].attributes).toEqual({
+        [ATTR.provider]: sendCall.provider,
+        [ATTR.operation]: 'send',
+        [ATTR.outcome]: 'ok',
+      });
+
+      // The application registers its SDK after the module booted: spans from the next call on.
+      const exporter = new InMemorySpanExporter();
+      api.trace.setGlobalTracerProvider(
+        new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+      );
+      const during = await telemetry.traceUpstream(sendCall, () =>
+        Promise.resolve(api.trace.getActiveSpan()),
+      );
+      const [span] = exporter.getFinishedSpans();
+      expect(exporter.getFinishedSpans()).toHaveLength(1);
+      expect(span.instrumentationScope.name).toBe(TELEMETRY_SCOPE);
+      expect(during?.spanContext().spanId).toBe(span.spanContext().spanId);
+    });
+
+    it('rethrows a failed call unchanged with no tracing SDK, recording it as failed', async () => {
+      const reader = new CollectingReader();
+      api.metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+      const telemetry = VerifyNowTelemetry.create();
+      const failure = new TypeError('socket hang up');
+      await expect(telemetry.traceUpstream(sendCall, () => Promise.reject(failure))).rejects.toBe(
+        failure,
+      );
+      const thrown = new RangeError('thrown before any promise');
+      // A call that throws before it returns a promise: a rejection all the same, not a throw.
+      await expect(
+        telemetry.traceUpstream(sendCall, () => {
+          throw thrown;
+        }),
+      ).rejects.toBe(thrown);
+      const { resourceMetrics } = await reader.collect();
+      const [duration] = resourceMetrics.scopeMetrics
+        .flatMap(({ metrics }) => metrics)
+        .filter(({ descriptor }) => descriptor.name === METRICS.upstreamDuration.name);
+      expect(duration.dataPoints.map((point) => point.attributes)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ [ATTR.outcome]: 'error', [ATTR.errorType]: 'TypeError' }),
+          expect.objectContaining({ [ATTR.outcome]: 'error', [ATTR.errorType]: 'RangeError' }),
+        ]),
+      );
+    });
+  });
+
   describe('observeUpstreams()', () => {
     it('reports breaker states and queues as gauges, until shutdown()', async () => {
       const h = harness();

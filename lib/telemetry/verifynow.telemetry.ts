@@ -7,25 +7,17 @@ import {
   type OtelApi,
   type OtelBatchObservableCallback,
   type OtelMeter,
-  type OtelSpan,
-  type OtelTracer,
 } from './otel-api.loader';
-import { AttributeSets } from './attribute-sets';
-import { errorAttributes } from './telemetry-attributes.util';
+import { tracerSource } from './tracer-source';
+import { UpstreamCallTracer, type UpstreamCall } from './upstream-call.tracer';
 import {
   BREAKER_STATE_VALUES,
   TELEMETRY_SCOPE,
   VERIFYNOW_ATTRIBUTES as ATTR,
-  upstreamSpanName,
 } from './telemetry.names';
 import { createInstruments, type VerifyNowInstruments } from './verifynow.instruments';
 
-/** One call to an upstream, as its span and its duration name it. @internal */
-export interface UpstreamCall {
-  provider: string;
-  operation: 'send' | 'validate';
-  channel?: string;
-}
+export type { UpstreamCall } from './upstream-call.tracer';
 
 /** How one upstream stands when metrics are collected. @internal */
 export interface UpstreamReading {
@@ -34,16 +26,6 @@ export interface UpstreamReading {
   /** Requests waiting for its outbound rate cap. */
   queued: number;
 }
-
-/** An upstream call's span attributes, built once per provider, operation and channel. */
-const SPAN_ATTRIBUTES = new AttributeSets([ATTR.provider, ATTR.operation, ATTR.channel]);
-/** Its duration's, once per provider, operation, outcome and error type. */
-const DURATION_ATTRIBUTES = new AttributeSets([
-  ATTR.provider,
-  ATTR.operation,
-  ATTR.outcome,
-  ATTR.errorType,
-]);
 
 /** Gauge values by breaker state; a disabled breaker reports no state. */
 const BREAKER_VALUES: Readonly<Record<CircuitBreakerState, number | undefined>> = {
@@ -55,7 +37,7 @@ const BREAKER_VALUES: Readonly<Record<CircuitBreakerState, number | undefined>> 
  * The module's OpenTelemetry metrics and spans, through `@opentelemetry/api`
  * alone: the application brings the SDK and its exporters. Without the API
  * installed every method is a no-op that costs a branch; with the API but no
- * SDK, the API's own no-op meter and tracer apply.
+ * SDK, the API's no-op meter applies and no span is made.
  *
  * Telemetry never fails what it observes: errors of its own are swallowed.
  * Its attributes never carry a phone number (not even masked), a code, a
@@ -64,11 +46,9 @@ const BREAKER_VALUES: Readonly<Record<CircuitBreakerState, number | undefined>> 
  * @internal
  */
 export class VerifyNowTelemetry {
-  private readonly tracer: OtelTracer | undefined;
   private readonly meter: OtelMeter | undefined;
   private readonly instruments: VerifyNowInstruments | undefined;
-  private readonly clientKind: number = 0;
-  private readonly errorStatus: number = 0;
+  private readonly upstreamCalls: UpstreamCallTracer | undefined;
   private readonly observers: OtelBatchObservableCallback[] = [];
 
   /** Loads `@opentelemetry/api` if the application installed it. */
@@ -91,11 +71,13 @@ export class VerifyNowTelemetry {
     if (api === undefined) {
       return;
     }
-    this.tracer = api.trace.getTracer(TELEMETRY_SCOPE, version);
     this.meter = api.metrics.getMeter(TELEMETRY_SCOPE, version);
     this.instruments = createInstruments(this.meter);
-    this.clientKind = api.SpanKind.CLIENT;
-    this.errorStatus = api.SpanStatusCode.ERROR;
+    this.upstreamCalls = new UpstreamCallTracer(
+      api,
+      tracerSource(api.trace, TELEMETRY_SCOPE, version),
+      this.instruments.upstreamDuration,
+    );
   }
 
   /** Updates the metrics `event` bears on. Never throws. */
@@ -121,10 +103,7 @@ export class VerifyNowTelemetry {
    * and it is rethrown unchanged.
    */
   traceUpstream<T>(call: UpstreamCall, run: () => Promise<T>): Promise<T> {
-    if (this.tracer === undefined) {
-      return run();
-    }
-    return this.traced(this.tracer, call, run);
+    return this.upstreamCalls === undefined ? run() : this.upstreamCalls.trace(call, run);
   }
 
   /**
@@ -174,85 +153,5 @@ export class VerifyNowTelemetry {
   /** Nest's shutdown hook: {@link VerifyNowTelemetry.shutdown}. */
   onApplicationShutdown(): void {
     this.shutdown();
-  }
-
-  private traced<T>(tracer: OtelTracer, call: UpstreamCall, run: () => Promise<T>): Promise<T> {
-    const attributes = SPAN_ATTRIBUTES.of(call.provider, call.operation, call.channel);
-    let running = false;
-    try {
-      return tracer.startActiveSpan(
-        upstreamSpanName(call.operation),
-        { kind: this.clientKind, attributes },
-        (span: OtelSpan): Promise<T> => {
-          running = true;
-          const started = performance.now();
-          let calling: Promise<T>;
-          try {
-            calling = run();
-          } catch (error) {
-            this.ended(span, call, started, { error });
-            // The call's own error, unchanged, as an async call would have rejected with it.
-            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-            return Promise.reject(error);
-          }
-          return calling.then(
-            (result) => {
-              this.ended(span, call, started, undefined);
-              return result;
-            },
-            (error: unknown) => {
-              this.ended(span, call, started, { error });
-              throw error;
-            },
-          );
-        },
-      );
-    } catch (error) {
-      // A tracer that failed before the call began must not keep it from running.
-      if (running) {
-        throw error;
-      }
-      return run();
-    }
-  }
-
-  /** Ends `span` once, with its outcome, and records the call's duration. */
-  private ended(
-    span: OtelSpan,
-    call: UpstreamCall,
-    started: number,
-    failure: { error: unknown } | undefined,
-  ): void {
-    try {
-      const seconds = (performance.now() - started) / 1000;
-      let errorType: string | number | undefined;
-      if (failure === undefined) {
-        span.setAttribute(ATTR.outcome, 'ok');
-      } else {
-        const failed = errorAttributes(failure.error);
-        errorType = failed[ATTR.errorType];
-        span.setAttribute(ATTR.outcome, 'error');
-        for (const [key, value] of Object.entries(failed)) {
-          span.setAttribute(key, value);
-        }
-        span.setStatus({ code: this.errorStatus, message: String(errorType) });
-      }
-      this.instruments?.upstreamDuration(
-        seconds,
-        DURATION_ATTRIBUTES.of(
-          call.provider,
-          call.operation,
-          failure === undefined ? 'ok' : 'error',
-          errorType,
-        ),
-      );
-    } catch {
-      // The call's own result matters more than its telemetry.
-    }
-    try {
-      span.end();
-    } catch {
-      // Likewise.
-    }
   }
 }
