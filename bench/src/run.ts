@@ -1,6 +1,7 @@
 /**
  * Runs the benchmarks and prints one table each, with the targets they are
- * held to. `--quick` runs smaller sizes; `--only=client,verihubs,telemetry,fleet,guard,memory` picks.
+ * held to. `--quick` runs smaller sizes; `--only=client,verihubs,telemetry,fleet,guard,memory` picks;
+ * `--rounds=N` and `--calls=N` set the paired rounds and their calls.
  * Exits non-zero if a run fails (not if a target is missed: the table says so).
  */
 import { runClientBench } from './client.bench';
@@ -17,11 +18,12 @@ const quick = process.argv.includes('--quick');
  * turn, so that the median of the paired ratios rests on enough pairs to stand
  * against a shared machine's drift (one round's ratio moves by ±20% here).
  */
-const ROUNDS = quick ? 5 : 11;
-const only = process.argv
-  .find((arg) => arg.startsWith('--only='))
-  ?.slice('--only='.length)
-  .split(',');
+const option = (name: string): string | undefined =>
+  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const ROUNDS = Number(option('rounds') ?? (quick ? 5 : 11));
+/** Calls per round of the client, Verihubs and telemetry sections (`--calls=N`, even). */
+const CALLS = Number(option('calls') ?? (quick ? 2_000 : 10_000));
+const only = option('only')?.split(',');
 const wanted = (name: string): boolean => only === undefined || only.includes(name);
 const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
   );
 
   if (wanted('client')) {
-    const calls = quick ? 2_000 : 10_000;
+    const calls = CALLS;
     const serialCalls = quick ? 1_000 : 4_000;
     const report = await runClientBench({
       calls,
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
   }
 
   if (wanted('verihubs')) {
-    const calls = quick ? 2_000 : 10_000;
+    const calls = CALLS;
     const serialCalls = quick ? 1_000 : 4_000;
     const report = await runVerihubsBench({
       calls,
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
   }
 
   if (wanted('telemetry')) {
-    const calls = quick ? 2_000 : 10_000;
+    const calls = CALLS;
     const report = await runTelemetryBench({ calls, concurrency: 64, rounds: ROUNDS });
     out(
       `\n## Events and OpenTelemetry: ${calls} calls (sendOtp + validateOtp pairs), concurrency 64, median of rounds\n`,
