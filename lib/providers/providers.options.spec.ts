@@ -77,6 +77,21 @@ describe('providers and Verihubs options', () => {
     ]);
   });
 
+  it("says what is wrong with a named provider's credentials, not that it is not configured", () => {
+    const env = { ...NOW, VERIHUBS_APP_ID: 'app-123', VERIHUBS_API_KEY: 'short' };
+    expect(problems({ providers: ['verihubs'] }, env)).toEqual([
+      'verihubs.apiKey (VERIHUBS_API_KEY) must be your Verihubs API key, at least 8 characters without spaces',
+    ]);
+    expect(
+      problems({ providers: ['verihubs'] }, { ...NOW, VERIHUBS_API_KEY: 'hub-secret-key-42' }),
+    ).toEqual([
+      'verihubs.appId (VERIHUBS_APP_ID) and verihubs.apiKey (VERIHUBS_API_KEY) go together: set both',
+    ]);
+    expect(problems({ providers: ['verifynow'] }, { VERIFYNOW_CUSTOMER_ID: 'C-1' })).toEqual([
+      expect.not.stringContaining('which is not configured'),
+    ]);
+  });
+
   it('says what is wrong with each bad Verihubs value, never echoing the API key', () => {
     const found = problems(
       { verihubs: { template: 'no placeholder', timeLimitSeconds: 5 } },

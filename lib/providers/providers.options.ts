@@ -40,6 +40,8 @@ export const providerList = leaf(
  * The embedded sandbox serves both; by default it stands in for VerifyNow alone.
  *
  * @param configured the providers whose credentials are set (both in sandbox mode).
+ * @param reported the providers whose settings were given but refused: their
+ *   problems say what is wrong, and "not configured" would mislead.
  * @internal
  */
 export function chooseProviders(
@@ -47,11 +49,12 @@ export function chooseProviders(
   configured: ReadonlySet<OtpProviderName>,
   sandbox: boolean,
   problems: string[],
+  reported: ReadonlySet<OtpProviderName> = new Set(),
 ): OtpProviderName[] {
   if (wanted === undefined) {
     return sandbox ? ['verifynow'] : PROVIDER_NAMES.filter((name) => configured.has(name));
   }
-  for (const name of wanted.filter((one) => !configured.has(one))) {
+  for (const name of wanted.filter((one) => !configured.has(one) && !reported.has(one))) {
     problems.push(
       `providers (VERIFYNOW_PROVIDERS) names ${name}, which is not configured: ${HOW_TO_CONFIGURE[name]}`,
     );
@@ -92,15 +95,21 @@ export function resolveUpstreams(given: UpstreamsGiven, problems: string[]) {
           labels,
         );
   const sandbox = mode === 'sandbox';
+  const reported = new Set<OtpProviderName>();
+  let before = problems.length;
   const credentials = sandbox
     ? sandboxCredentials()
     : verifynow.given.length > 0
       ? verifyNowCredentials(verifynow.live, problems, label)
       : undefined;
+  if (verifynow.given.length > 0 && problems.length > before) reported.add('verifynow');
+  before = problems.length;
   const verihubs = hub.section && resolveVerihubs(hub.section, sandbox, problems);
+  // An invalid Verihubs setting was reported when it was checked, leaving no section.
+  if (hub.given.length > 0 && (problems.length > before || !hub.section)) reported.add('verihubs');
   const configured = new Set<OtpProviderName>(sandbox ? PROVIDER_NAMES : []);
   if (credentials) configured.add('verifynow');
   if (verihubs) configured.add('verihubs');
-  const providers = chooseProviders(given.wanted, configured, sandbox, problems);
+  const providers = chooseProviders(given.wanted, configured, sandbox, problems, reported);
   return { mode, reason, credentials, verihubs, providers };
 }
