@@ -18,6 +18,7 @@ import { OtpController } from '../sample/src/otp.controller';
 import { SANDBOX_NUMBERS } from './helpers/sandbox-numbers';
 import { CapturingLogger } from './helpers/capturing-logger';
 import { EventCollector, MASKED_PHONE, near, settle } from './helpers/event-collector';
+import { phoneRegistry } from './helpers/distinct-phones';
 import { GuardedAccountController, OtpClient, otpClient } from './helpers/guarded-routes';
 import { redisUrl, uniquePrefix } from './helpers/redis';
 import {
@@ -62,19 +63,7 @@ const secrets = {
   tokens: new Set<string>(),
 };
 
-let nextPhone = 0;
-/** A distinct valid Indian mobile number (no two tests share a pending code). */
-function newPhone(): string {
-  nextPhone += 1;
-  return used(
-    `+9198765${String(process.pid % 100).padStart(2, '0')}${String(nextPhone).padStart(3, '0')}`,
-  );
-}
-/** Records a phone number as one that no payload may carry in full. */
-function used(phone: string): string {
-  secrets.phones.add(phone);
-  return phone;
-}
+const { newPhone, used } = phoneRegistry('98765', secrets.phones);
 
 /** The code the sandbox "sent" for a verification, by either provider. */
 function codeFor(sandbox: VerifyNowSandbox, phone: string, verificationId: string): string {
@@ -109,6 +98,21 @@ function factsOf(phone: string, more: Partial<Record<keyof VerifyNowEventBase, u
     latencyMs: expect.any(Number),
     ...more,
   };
+}
+
+/** The facts of a verification sent for the guarded transfer through VerifyNow. */
+function transferFacts(
+  phone: string,
+  verificationId: unknown,
+  sentAt: unknown = expect.any(Number),
+) {
+  return factsOf(phone, {
+    verificationId,
+    provider: 'verifynow',
+    purpose: 'transfer',
+    stepUp: true,
+    sentAt,
+  });
 }
 
 /** The names of the events since `from` for one masked number, in order. */
@@ -685,13 +689,7 @@ describe('VerifyNowEvents over HTTP (memory ledger, VerifyNow then Verihubs)', (
       'verifynow.otp.validation_refused',
       'verifynow.step_up.refused',
     ]);
-    const facts = factsOf(phone, {
-      verificationId,
-      provider: 'verifynow',
-      purpose: 'transfer',
-      stepUp: true,
-      sentAt: expect.any(Number),
-    });
+    const facts = transferFacts(phone, verificationId);
     expect(collector.named(VERIFYNOW_EVENTS.otpValidationRefused, from)).toEqual([
       { name: 'verifynow.otp.validation_refused', ...facts, error: 'UPSTREAM_UNAVAILABLE' },
     ]);
@@ -755,13 +753,7 @@ describe('VerifyNowEvents over HTTP (memory ledger, VerifyNow then Verihubs)', (
         'verifynow.step_up.challenged',
       ]);
       expect(collector.named(VERIFYNOW_EVENTS.stepUpRefused, from)).toEqual([]);
-      const facts = factsOf(phone, {
-        verificationId,
-        provider: 'verifynow',
-        purpose: 'transfer',
-        stepUp: true,
-        sentAt: sent.at,
-      });
+      const facts = transferFacts(phone, verificationId, sent.at);
       expect(sent).toEqual({
         name: 'verifynow.otp.sent',
         ...facts,
@@ -798,13 +790,7 @@ describe('VerifyNowEvents over HTTP (memory ledger, VerifyNow then Verihubs)', (
       ]);
       expect(passed).toEqual({
         name: 'verifynow.step_up.passed',
-        ...factsOf(phone, {
-          verificationId: proof.verificationId,
-          provider: 'verifynow',
-          purpose: 'transfer',
-          stepUp: true,
-          sentAt: expect.any(Number),
-        }),
+        ...transferFacts(phone, proof.verificationId),
       });
       expectRecent(passed.sentAt);
     });
@@ -828,13 +814,7 @@ describe('VerifyNowEvents over HTTP (memory ledger, VerifyNow then Verihubs)', (
       ]);
       expect(refused).toEqual({
         name: 'verifynow.step_up.refused',
-        ...factsOf(phone, {
-          verificationId: proof.verificationId,
-          provider: 'verifynow',
-          purpose: 'transfer',
-          stepUp: true,
-          sentAt: expect.any(Number),
-        }),
+        ...transferFacts(phone, proof.verificationId),
         code: 'OTP_INVALID',
       });
       expect(collector.named(VERIFYNOW_EVENTS.otpWrongCode, from)[0]).toMatchObject({

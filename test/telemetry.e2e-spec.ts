@@ -12,6 +12,7 @@ import { SANDBOX_NUMBERS } from './helpers/sandbox-numbers';
 import { CapturingLogger } from './helpers/capturing-logger';
 import { GuardedAccountController, OtpClient, otpClient } from './helpers/guarded-routes';
 import { OtelHarness, Reading, expected, installOtel, movement } from './helpers/otel';
+import { phoneRegistry } from './helpers/distinct-phones';
 import {
   AuthModule,
   FixtureApp,
@@ -46,17 +47,7 @@ const secrets = {
   verificationIds: new Set<string>(),
 };
 
-let nextPhone = 0;
-function newPhone(): string {
-  nextPhone += 1;
-  return used(
-    `+9198764${String(process.pid % 100).padStart(2, '0')}${String(nextPhone).padStart(3, '0')}`,
-  );
-}
-function used(phone: string): string {
-  secrets.phones.add(phone);
-  return phone;
-}
+const { newPhone, used } = phoneRegistry('98764', secrets.phones);
 
 /** The verification id of a send's answer, and the code the sandbox sent for it. */
 function issued(sandbox: VerifyNowSandbox, phone: string, verificationId: unknown): Proof {
