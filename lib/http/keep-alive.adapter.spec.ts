@@ -9,6 +9,7 @@ import {
 import { Agent as HttpsAgent } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { Deadline } from '../resilience/call.deadline';
 import { createKeepAliveAdapter } from './keep-alive.adapter';
 
 interface Seen {
@@ -188,6 +189,30 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
           .catch((e: unknown) => e),
       ),
     ).toBe(true);
+  });
+
+  it("cancels at a call's deadline, through this adapter and through axios's own", async () => {
+    handler = () => undefined; // never answers
+    for (const adapter of [undefined, fallback]) {
+      const deadline = Deadline.after(50);
+      const started = performance.now();
+      const error = await client({}, adapter)
+        .get('/x', { signal: deadline.signal })
+        .catch((e: unknown) => e);
+      expect(isCancel(error)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      // Aborted already: axios refuses it before any adapter, and nothing is sent.
+      const before = seen.length;
+      expect(
+        isCancel(
+          await client({}, adapter)
+            .get('/x', { signal: deadline.signal })
+            .catch((e: unknown) => e),
+        ),
+      ).toBe(true);
+      expect(seen.length).toBe(before);
+    }
+    expect(fallbackCalls).toBe(1);
   });
 
   it('cancels through a cancel token too', async () => {

@@ -1,4 +1,4 @@
-import axios, {
+import {
   AxiosAdapter,
   AxiosError,
   AxiosHeaders,
@@ -9,6 +9,7 @@ import axios, {
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { RequestTarget, fullUrl, requestTarget } from './request-url';
 
 const PROXY_ENV = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'] as const;
 
@@ -60,17 +61,21 @@ function send(
   agents: { http: HttpAgent; https: HttpsAgent },
 ): Promise<AxiosResponse<string>> {
   return new Promise((resolve, reject) => {
-    let url: URL;
+    let target: RequestTarget;
     try {
-      url = new URL(fullUrl(config));
+      target = requestTarget(fullUrl(config));
     } catch (error) {
       reject(AxiosError.from(error, AxiosError.ERR_INVALID_URL, config));
       return;
     }
-    const isHttps = url.protocol === 'https:';
-    if (!isHttps && url.protocol !== 'http:') {
+    const isHttps = target.protocol === 'https:';
+    if (!isHttps && target.protocol !== 'http:') {
       reject(
-        new AxiosError(`Unsupported protocol ${url.protocol}`, AxiosError.ERR_BAD_REQUEST, config),
+        new AxiosError(
+          `Unsupported protocol ${target.protocol}`,
+          AxiosError.ERR_BAD_REQUEST,
+          config,
+        ),
       );
       return;
     }
@@ -112,7 +117,8 @@ function send(
       finish(cancel instanceof Error ? cancel : new CanceledError(undefined, config, request));
     };
 
-    const request = (isHttps ? httpsRequest : httpRequest)(url, {
+    const request = (isHttps ? httpsRequest : httpRequest)({
+      ...target,
       method: (config.method ?? 'get').toUpperCase(),
       headers: headers.toJSON(),
       agent: isHttps ? agents.https : agents.http,
@@ -176,58 +182,6 @@ function send(
     config.cancelToken?.subscribe(onCancel);
     request.end(body);
   });
-}
-
-const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
-
-/**
- * The request's URL as axios builds it (`baseURL`, `url`, `params`), without
- * merging the configuration a second time as `axios.getUri()` does: flat
- * parameters of strings, numbers and booleans are encoded here exactly as
- * axios's default serializer encodes them; anything else goes to `getUri`.
- */
-function fullUrl(config: InternalAxiosRequestConfig): string {
-  const params: unknown = config.params;
-  const serializer = config.paramsSerializer as
-    { encode?: unknown; serialize?: unknown } | undefined;
-  if (serializer?.encode || serializer?.serialize || typeof serializer === 'function') {
-    return axios.getUri(config);
-  }
-  let query = '';
-  if (params !== undefined && params !== null) {
-    if (Object.getPrototypeOf(params) !== Object.prototype) {
-      return axios.getUri(config);
-    }
-    for (const [key, value] of Object.entries(params as Record<string, unknown>)) {
-      if (value === undefined || value === null) continue;
-      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        return axios.getUri(config);
-      }
-      query += `${query === '' ? '' : '&'}${encodeParam(key)}=${encodeParam(String(value))}`;
-    }
-  }
-  const url = config.url ?? '';
-  let path =
-    config.baseURL && (!ABSOLUTE_URL.test(url) || config.allowAbsoluteUrls === false)
-      ? url
-        ? `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`
-        : config.baseURL
-      : url;
-  if (query !== '') {
-    const hash = path.indexOf('#');
-    if (hash !== -1) path = path.slice(0, hash);
-    path += (path.includes('?') ? '&' : '?') + query;
-  }
-  return path;
-}
-
-/** axios's default parameter encoding. */
-function encodeParam(value: string): string {
-  return encodeURIComponent(value)
-    .replace(/%3A/gi, ':')
-    .replace(/%24/g, '$')
-    .replace(/%2C/gi, ',')
-    .replace(/%20/g, '+');
 }
 
 function readBody(

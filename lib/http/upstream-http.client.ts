@@ -6,6 +6,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { ResolvedVerifyNowOptions } from '../config/verifynow-options.resolver';
 import { VerifyNowOperation } from '../errors/verifynow.exception';
 import type { Deadline } from '../resilience/call.deadline';
+import type { DeadlineSignal } from '../resilience/deadline.signal';
 import type { RateCap } from '../resilience/rate-cap';
 import {
   CircuitBreakerState,
@@ -169,7 +170,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
 
   private async send(
     { method, path, params, headers, body }: UpstreamRequest,
-    signal: AbortSignal,
+    signal: DeadlineSignal,
   ): Promise<UpstreamResponse> {
     // The HttpService's own axios instance (its interceptors apply), called
     // directly: its Observable wrapper would cancel every finished request,

@@ -1,5 +1,6 @@
 import { VerifyNowUnavailableException } from '../http/upstream.exceptions';
 import type { VerifyNowOperation } from '../errors/verifynow.exception';
+import { DeadlineSignal } from './deadline.signal';
 
 /**
  * The moment one service call must be over: `sendOtp()` or `validateOtp()` gets
@@ -13,7 +14,7 @@ import type { VerifyNowOperation } from '../errors/verifynow.exception';
  * @internal
  */
 export class Deadline {
-  private controller: AbortController | undefined;
+  private aborter: DeadlineSignal | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** What the timer does besides aborting: reject the race. */
   private onExpiry: (() => void) | undefined;
@@ -44,12 +45,12 @@ export class Deadline {
    * then. A deadline that is never raced nor ended aborts it all the same, its
    * timer not keeping the process alive.
    */
-  get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
+  get signal(): DeadlineSignal {
+    if (this.aborter === undefined) {
+      this.aborter = new DeadlineSignal();
       this.arm();
     }
-    return this.controller.signal;
+    return this.aborter;
   }
 
   /** The error a call that ran out of time ends with. */
@@ -100,7 +101,12 @@ export class Deadline {
 
   private expire(): void {
     this.timer = undefined;
-    this.controller?.abort();
-    this.onExpiry?.();
+    try {
+      this.aborter?.abort(
+        new DOMException(`the deadline of ${this.budgetMs} ms passed`, 'TimeoutError'),
+      );
+    } finally {
+      this.onExpiry?.();
+    }
   }
 }

@@ -26,6 +26,7 @@ import type {
   VerifyNowTokenRetryOptions,
 } from '../interfaces/verifynow-module-options.interface';
 import type { Deadline } from './call.deadline';
+import type { DeadlineSignal } from './deadline.signal';
 import type { RateCap } from './rate-cap';
 import { NoAnswerError } from './no-answer.error';
 import { CircuitBreakerState, UpstreamCircuitBreaker } from './upstream-circuit.breaker';
@@ -175,7 +176,7 @@ export class UpstreamPolicy {
   async request<T extends ObservedResponse>(
     operation: VerifyNowOperation,
     deadline: Deadline,
-    send: (signal: AbortSignal) => Promise<T>,
+    send: (signal: DeadlineSignal) => Promise<T>,
   ): Promise<T> {
     this.breaker.rejectIfOpen(operation);
     await this.limiter?.acquire(this.budget(deadline, operation));
