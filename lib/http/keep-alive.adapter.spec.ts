@@ -87,6 +87,7 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
       mobileNumber: '9999900001',
       otpLength: 6,
       note: 'a b+c&d',
+      kept: 'a:b$c,d e%f/g?h#i',
       skip: undefined,
     };
     const request = {
@@ -102,6 +103,7 @@ describe('the keep-alive axios adapter (over a real loopback server)', () => {
     expect(ours.method).toBe('POST');
     expect(ours.url).toBe(theirs.url);
     expect(ours.url).toContain('note=a+b%2Bc%26d');
+    expect(ours.url).toContain('kept=a:b$c,d+e%25f%2Fg%3Fh%23i');
     expect(ours.url).not.toContain('skip');
     expect(ours.url).not.toContain('none');
     expect(fallbackCalls).toBe(0);

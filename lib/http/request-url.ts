@@ -58,13 +58,15 @@ export function fullUrl(config: InternalAxiosRequestConfig): string {
   return path;
 }
 
-/** axios's default parameter encoding. */
+/** What axios's default serializer writes back after `encodeURIComponent`. */
+const KEPT: Readonly<Record<string, string>> = { '%3A': ':', '%24': '$', '%2C': ',', '%20': '+' };
+
+/** axios's default parameter encoding; a value with nothing to escape is returned as it is. */
 function encodeParam(value: string): string {
-  return encodeURIComponent(value)
-    .replace(/%3A/gi, ':')
-    .replace(/%24/g, '$')
-    .replace(/%2C/gi, ',')
-    .replace(/%20/g, '+');
+  const encoded = encodeURIComponent(value);
+  return encoded.includes('%')
+    ? encoded.replace(/%(?:3A|24|2C|20)/g, (kept) => KEPT[kept])
+    : encoded;
 }
 
 /**
