@@ -126,6 +126,26 @@ describe.each<[StoreKind, Platform]>([
     expect((await app.call('/account/transfer', owner, proof)).status).toBe(200);
   });
 
+  it('binds a proof to its subject whatever numbers were parsed before (attack: the thief is challenged first)', async () => {
+    const owner = freshPhone();
+    const thief = freshPhone();
+    const proof = await challenge(app, sandbox, '/account/transfer', owner);
+    // The thief's own challenge: the subject of that number is now known without parsing.
+    await challenge(app, sandbox, '/account/transfer', thief);
+    const stolen = await app.call('/account/transfer', thief, proof);
+    expect([stolen.status, stolen.body.error]).toEqual([403, 'OTP_SUBJECT_MISMATCH']);
+    // The thief's number written another way, never seen before: parsed, still another subject.
+    const thiefSpaced = `${thief.slice(0, 3)} ${thief.slice(3, 8)} ${thief.slice(8)}`;
+    const again = await app.call('/account/transfer', thiefSpaced, proof);
+    expect([again.status, again.body.error]).toEqual([403, 'OTP_SUBJECT_MISMATCH']);
+    // Not a valid number at all, though shaped like one: refused, nothing remembered.
+    const invalid = await app.call('/account/transfer', '+9100000000000', proof);
+    expect([invalid.status, invalid.body.error]).toEqual([401, 'OTP_SUBJECT_UNKNOWN']);
+    // The owner's number written another way is the owner.
+    const ownerSpaced = `${owner.slice(0, 3)} ${owner.slice(3, 8)} ${owner.slice(8)}`;
+    expect((await app.call('/account/transfer', ownerSpaced, proof)).status).toBe(200);
+  });
+
   it("refuses another purpose's proof with 403 OTP_PURPOSE_MISMATCH", async () => {
     const phone = freshPhone();
     const proof = await challenge(app, sandbox, '/account/transfer', phone);

@@ -10,7 +10,7 @@ import type { OtpProviderName } from '../interfaces/verifynow-module-options.int
 import { VerifyNowSendLimiter } from '../limits/verifynow-send.limiter';
 import { maskPhoneNumber } from '../redaction/redact.util';
 import { Deadline } from '../resilience/call.deadline';
-import { subjectOf } from '../ledger/ledger-subject.util';
+import { phoneSubjects, subjectOf } from '../ledger/ledger-subject.util';
 import { VerificationLedger } from '../ledger/verification.ledger';
 import type { VerifyNowTelemetry } from '../telemetry/verifynow.telemetry';
 import {
@@ -48,6 +48,10 @@ export class OtpSender {
   async send(input: SendOtpInput, stepUp: boolean): Promise<SendOtpResult> {
     const started = performance.now();
     const send = prepareSend(input, this.options);
+    if (stepUp && typeof input.phoneNumber === 'string') {
+      // The guard that checks this code's proof reads the number's subject back.
+      phoneSubjects.remember(input.phoneNumber, send.phone.e164);
+    }
     const call: SendUnderway = { send, stepUp, phone: maskPhoneNumber(send.phone.e164), started };
     const deadline = Deadline.after(this.options.timeoutMs);
     try {

@@ -53,10 +53,27 @@ function routeGuards(context: ExecutionContext): (GuardClass | undefined)[] {
  * @internal
  */
 export function actingGuard(context: ExecutionContext): GuardClass | undefined {
+  // A route's guards are fixed once its decorators ran: worked out once per handler and class.
+  const handler = context.getHandler();
+  const controller = context.getClass();
+  let byClass = acting.get(handler);
+  if (byClass === undefined) {
+    byClass = new WeakMap();
+    acting.set(handler, byClass);
+  }
+  const known = byClass.get(controller);
+  if (known !== undefined) {
+    return known.guard;
+  }
   const family = routeGuards(context).filter(isFamily);
   const custom = family.filter(isApplicationGuard);
-  return custom.at(-1) ?? family.find(isDecoratorGuard) ?? family.at(-1);
+  const guard = custom.at(-1) ?? family.find(isDecoratorGuard) ?? family.at(-1);
+  byClass.set(controller, { guard });
+  return guard;
 }
+
+/** {@link actingGuard}'s answers, by handler, then class (a handler may be inherited). */
+const acting = new WeakMap<object, WeakMap<object, { guard: GuardClass | undefined }>>();
 
 /**
  * What to tell a developer whose step-up route found no signed-in user: which

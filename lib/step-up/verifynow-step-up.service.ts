@@ -14,8 +14,7 @@ import type { SendOtpResult } from '../interfaces/verifynow-otp.interface';
 import { OtpSender } from '../otp/otp.sender';
 import { OtpValidator } from '../otp/otp.validator';
 import { checkProof } from '../otp/proof-input.util';
-import { parsePhoneNumber } from '../phone/phone-number.util';
-import { subjectOf } from '../ledger/ledger-subject.util';
+import { phoneSubjects } from '../ledger/ledger-subject.util';
 import { VerificationLedger } from '../ledger/verification.ledger';
 import type { VerificationRecord } from '../ledger/verifynow-store.interface';
 import { VERIFYNOW_CLOCK, VERIFYNOW_RESOLVED_OPTIONS } from '../verifynow.internal-constants';
@@ -172,7 +171,7 @@ export class VerifyNowStepUpService {
 
   private subjectOf(phoneNumber: string): string {
     try {
-      return subjectOf(parsePhoneNumber({ phoneNumber }).e164);
+      return phoneSubjects.of(phoneNumber);
     } catch {
       throw new OtpStepUpException('OTP_SUBJECT_UNKNOWN', {
         reason: 'the resolved phone number is not a valid E.164 number',
