@@ -35,14 +35,14 @@ describe('PhoneSubjects', () => {
 
   it('reads back what a send remembered, without parsing', () => {
     const subjects = new PhoneSubjects(parse);
-    subjects.remember('+91 99999 00001', '+919999900001');
+    subjects.remember('+91 99999 00001', subjectOf('+919999900001'));
     expect(subjects.of('+91 99999 00001')).toBe(subjectOf('+919999900001'));
     expect(parsed).toEqual([]);
   });
 
   it('remembers no national text (its reading depends on a default country code)', () => {
     const subjects = new PhoneSubjects(parse);
-    subjects.remember('9999900001', '+919999900001');
+    subjects.remember('9999900001', subjectOf('+919999900001'));
     expect(() => subjects.of('9999900001')).toThrow('not a valid number');
     expect(parsed).toEqual(['9999900001']);
   });
@@ -71,7 +71,7 @@ describe('PhoneSubjects', () => {
   it('holds hashes only, never a number', () => {
     const subjects = new PhoneSubjects(parse);
     subjects.of('+91 99999 00001');
-    subjects.remember('+919999900002', '+919999900002');
+    subjects.remember('+919999900002', subjectOf('+919999900002'));
     const held = JSON.stringify([
       ...(subjects as unknown as { subjects: Map<string, string> }).subjects,
     ]);

@@ -59,12 +59,13 @@ export class PhoneSubjects {
   }
 
   /**
-   * Remembers that `text` parsed to `e164`, when `text` is in international form
-   * (`parse` would read it the same with or without a default country code).
+   * Remembers that `text` parsed to the number `subject` names, when `text` is in
+   * international form (`parse` reads it the same with or without a default
+   * country code).
    */
-  remember(text: string, e164: string): void {
+  remember(text: string, subject: string): void {
     if (text.trim().startsWith('+')) {
-      this.keep(sha256Hex(text), subjectOf(e164));
+      this.keep(sha256Hex(text), subject);
     }
   }
 

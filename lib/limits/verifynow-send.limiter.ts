@@ -7,8 +7,7 @@ import {
 } from './send-limit.exceptions';
 import { VerifyNowUnavailableException } from '../http/upstream.exceptions';
 import type { VerifyNowRateLimit } from '../interfaces/verifynow-state-options.interface';
-import type { ParsedPhoneNumber } from '../phone/phone-number.util';
-import { subjectOf } from '../ledger/ledger-subject.util';
+import type { PreparedSend } from '../otp/prepare-send.util';
 import { clientAddressKey } from './client-address.util';
 import {
   VERIFYNOW_RESOLVED_OPTIONS,
@@ -33,6 +32,8 @@ export class VerifyNowSendLimiter {
   ) {}
 
   /**
+   * @param send the checked send: its country, its number's subject (the per-number
+   *   counter's key) and the client's address.
    * @param stepUp whether the send is a step-up challenge, counted per number apart.
    * @throws VerifyNowInvalidInputException (400) when the per-IP limit is on and
    *   `clientIp` is not an IP address; checked before any counter moves.
@@ -41,8 +42,7 @@ export class VerifyNowSendLimiter {
    * @throws VerifyNowUnavailableException when the counters cannot be reached.
    */
   async check(
-    phone: ParsedPhoneNumber,
-    clientIp: string | undefined,
+    { phone, subject, clientIp }: Pick<PreparedSend, 'phone' | 'subject' | 'clientIp'>,
     stepUp = false,
   ): Promise<void> {
     const { allowedCountries, perClientIp, perPhoneNumber } = this.options.limits;
@@ -60,7 +60,7 @@ export class VerifyNowSendLimiter {
     if (perPhoneNumber) {
       await this.hit(
         stepUp ? 'verifynow-phone-number-step-up' : 'verifynow-phone-number',
-        subjectOf(phone.e164),
+        subject,
         perPhoneNumber,
         'phoneNumber',
       );

@@ -10,7 +10,7 @@ import type { OtpProviderName } from '../interfaces/verifynow-module-options.int
 import { VerifyNowSendLimiter } from '../limits/verifynow-send.limiter';
 import { maskPhoneNumber } from '../redaction/redact.util';
 import { Deadline } from '../resilience/call.deadline';
-import { phoneSubjects, subjectOf } from '../ledger/ledger-subject.util';
+import { phoneSubjects } from '../ledger/ledger-subject.util';
 import { VerificationLedger } from '../ledger/verification.ledger';
 import type { VerifyNowTelemetry } from '../telemetry/verifynow.telemetry';
 import {
@@ -50,7 +50,7 @@ export class OtpSender {
     const send = prepareSend(input, this.options);
     if (stepUp && typeof input.phoneNumber === 'string') {
       // The guard that checks this code's proof reads the number's subject back.
-      phoneSubjects.remember(input.phoneNumber, send.phone.e164);
+      phoneSubjects.remember(input.phoneNumber, send.subject);
     }
     const call: SendUnderway = { send, stepUp, phone: maskPhoneNumber(send.phone.e164), started };
     const deadline = Deadline.after(this.options.timeoutMs);
@@ -82,10 +82,10 @@ export class OtpSender {
     deadline: Deadline,
   ): Promise<{ answer: ProviderSendResult; provider: OtpProviderName; sentAt: number }> {
     const { send, stepUp } = call;
-    await this.limiter.check(send.phone, send.clientIp, stepUp);
+    await this.limiter.check(send, stepUp);
     await this.ledger.ensureWritable();
     const { answer, provider } = await this.sendThrough(call, deadline);
-    const subject = subjectOf(send.phone.e164);
+    const { subject } = send;
     if (answer.pending) {
       const sentAt = await this.checkPending(answer, subject, send.purpose, stepUp);
       return { answer, provider: provider.name, sentAt };

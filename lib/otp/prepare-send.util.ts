@@ -5,6 +5,7 @@ import {
   VerifyNowFlowType,
 } from '../interfaces/verifynow-module-options.interface';
 import type { SendOtpInput } from '../interfaces/verifynow-otp.interface';
+import { subjectOf } from '../ledger/ledger-subject.util';
 import { clientAddressKey } from '../limits/client-address.util';
 import { ParsedPhoneNumber, parsePhoneNumber } from '../phone/phone-number.util';
 
@@ -14,6 +15,8 @@ export const MAX_PURPOSE_LENGTH = 500;
 /** A send, checked and ready for the limits, the upstream and the ledger. @internal */
 export interface PreparedSend {
   phone: ParsedPhoneNumber;
+  /** How the ledger and the counters name the number (its E.164 form's SHA-256), hashed once. */
+  subject: string;
   flowType: VerifyNowFlowType;
   otpLength: number;
   purpose: string | null;
@@ -57,5 +60,12 @@ export function prepareSend(input: SendOtpInput, options: ResolvedVerifyNowOptio
   if (clientIp !== undefined) {
     clientAddressKey(clientIp);
   }
-  return { phone, flowType, otpLength, purpose: purpose ?? null, clientIp };
+  return {
+    phone,
+    subject: subjectOf(phone.e164),
+    flowType,
+    otpLength,
+    purpose: purpose ?? null,
+    clientIp,
+  };
 }
