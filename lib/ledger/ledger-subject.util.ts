@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { parsePhoneNumber } from '../phone/phone-number.util';
+import { isInternationalForm, parsePhoneNumber } from '../phone/phone-number.util';
 
 /** SHA-256 in hex: node's one-shot `crypto.hash` (Node 20.12+), else a Hash object. */
 const sha256Hex: (text: string) => string =
@@ -47,13 +47,7 @@ export class PhoneSubjects {
    */
   of(text: string): string {
     const key = sha256Hex(text);
-    const known = this.subjects.get(key);
-    if (known !== undefined) {
-      this.subjects.delete(key);
-      this.subjects.set(key, known);
-      return known;
-    }
-    const subject = subjectOf(this.parse(text));
+    const subject = this.subjects.get(key) ?? subjectOf(this.parse(text));
     this.keep(key, subject);
     return subject;
   }
@@ -64,11 +58,12 @@ export class PhoneSubjects {
    * country code).
    */
   remember(text: string, subject: string): void {
-    if (text.trim().startsWith('+')) {
+    if (isInternationalForm(text)) {
       this.keep(sha256Hex(text), subject);
     }
   }
 
+  /** Keeps `subject` under `key` as the newest, forgetting the oldest past `capacity`. */
   private keep(key: string, subject: string): void {
     this.subjects.delete(key);
     this.subjects.set(key, subject);

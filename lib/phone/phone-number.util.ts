@@ -97,6 +97,16 @@ export function parsePhoneNumber(
   return parseOne(mobileNumber, 'mobileNumber', dialCode);
 }
 
+/**
+ * True when `text` is written in international form (`+` first, after any
+ * spaces): it is read the same whatever the default country code.
+ *
+ * @internal
+ */
+export function isInternationalForm(text: string): boolean {
+  return text.trimStart().startsWith('+');
+}
+
 function parseOne(
   text: unknown,
   field: 'phoneNumber' | 'mobileNumber',
@@ -106,17 +116,18 @@ function parseOne(
     throw new VerifyNowInvalidInputException(`${field} ${PHONE_NUMBER_EXPECTATION}.`);
   }
   const trimmed = text.trim();
-  if (!trimmed.startsWith('+') && defaultCallingCode === undefined) {
+  const international = isInternationalForm(trimmed);
+  if (!international && defaultCallingCode === undefined) {
     throw new VerifyNowInvalidInputException(
       `${field} ${PHONE_NUMBER_EXPECTATION} (with the + and country code: no defaultCountryCode is configured).`,
     );
   }
-  if (!trimmed.startsWith('+') && !isKnownDialCode(defaultCallingCode as string)) {
+  if (!international && !isKnownDialCode(defaultCallingCode as string)) {
     throw new VerifyNowInvalidInputException('countryCode must be a known dial code, e.g. 91.');
   }
   let parsed: ReturnType<typeof parsePhoneNumberFromString>;
   try {
-    parsed = trimmed.startsWith('+')
+    parsed = international
       ? parsePhoneNumberFromString(trimmed)
       : parsePhoneNumberFromString(trimmed, { defaultCallingCode });
   } catch {
